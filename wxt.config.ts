@@ -1,0 +1,21 @@
+import preact from '@preact/preset-vite';
+import { defineConfig } from 'wxt';
+import { FEISHU_MATCH_PATTERNS } from './lib/feishu/hosts';
+
+// The manifest is written in MV3 shape; WXT derives the rest (icons, version) from public/ and package.json.
+export default defineConfig({
+  imports: false,
+  modules: ['@wxt-dev/webextension-polyfill', '@wxt-dev/i18n/module'],
+  vite: () => ({ plugins: [preact()] }),
+  manifest: {
+    name: '__MSG_extName__',
+    description: '__MSG_extDescription__',
+    default_locale: 'en',
+    permissions: ['storage', 'downloads', 'contextMenus'],
+    // Feishu/Lark pages (content script) and their official API and stream hosts, which share the same domains.
+    host_permissions: [...FEISHU_MATCH_PATTERNS],
+    // A custom (private-deployment) API base is asked for at runtime from the options page, never up front.
+    optional_host_permissions: ['https://*/*'],
+    action: { default_title: '__MSG_actionTitle__' },
+  },
+});
