@@ -1,3 +1,4 @@
 import { defineBackground } from '#imports';
+import { startBackground } from '@/lib/background/main';
 
-export default defineBackground(() => {});
+export default defineBackground(() => startBackground());

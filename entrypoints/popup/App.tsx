@@ -1,0 +1,176 @@
+import { browser, i18n } from '#imports';
+import { AttachmentList } from '@/components/AttachmentList';
+import { AttachmentRow, type RowTone } from '@/components/AttachmentRow';
+import { Notice } from '@/components/Notice';
+import { tabListUrl } from '@/lib/core/extension-pages';
+import { formatBytes } from '@/lib/ui/format';
+import type { RowModel } from '@/lib/ui/popup-model';
+import { describeProblem, isSettingsProblem } from '@/lib/ui/problem-text';
+import { usePopup } from '@/lib/ui/use-popup';
+
+/** Wires the popup model to presentational components; also serves the "open in a tab" view (`?tabId=`). */
+export function App({ search }: { search: string }) {
+  const model = usePopup(search);
+  const { view } = model;
+  const inTab = new URLSearchParams(search).has('tabId');
+
+  const openSettings = (
+    <button type="button" onClick={() => void browser.runtime.openOptionsPage()}>
+      {i18n.t('popup.openSettings')}
+    </button>
+  );
+
+  let body;
+  switch (view.kind) {
+    case 'loading':
+    case 'listing':
+      body = <Notice>{i18n.t('popup.loading')}</Notice>;
+      break;
+    case 'no-tab':
+      body = <Notice tone="warning">{i18n.t('popup.noTab')}</Notice>;
+      break;
+    case 'not-supported':
+      body = <Notice>{view.pageKind ? i18n.t('popup.kindNotSupported', { kind: pageKindName(view.pageKind) }) : i18n.t('popup.notSupported')}</Notice>;
+      break;
+    case 'needs-credentials':
+      body = (
+        <Notice tone="warning" actions={openSettings}>
+          {i18n.t('popup.needsToken')}
+        </Notice>
+      );
+      break;
+    case 'error':
+      body = (
+        <Notice
+          tone="error"
+          actions={
+            <>
+              <button type="button" onClick={() => void model.refresh()}>
+                {i18n.t('popup.tryAgain')}
+              </button>
+              {isSettingsProblem(view.problem) && openSettings}
+            </>
+          }
+        >
+          {describeProblem(view.problem)}
+        </Notice>
+      );
+      break;
+    case 'ready': {
+      const { counts } = view;
+      body = (
+        <>
+          {model.startProblem && (
+            <Notice tone="error" actions={isSettingsProblem(model.startProblem) ? openSettings : undefined}>
+              {describeProblem(model.startProblem)}
+            </Notice>
+          )}
+          {counts.total === 0 ? (
+            <Notice>{i18n.t('popup.empty')}</Notice>
+          ) : (
+            <>
+              <div class="toolbar">
+                <button type="button" class="primary" disabled={model.busy || view.jobRunning} onClick={() => void model.downloadAll()}>
+                  {view.jobRunning
+                    ? i18n.t('popup.downloading', { done: String(counts.done + counts.failed), total: String(counts.total) })
+                    : i18n.t('popup.downloadAll', { count: String(counts.total) })}
+                </button>
+                {!inTab && model.tabId !== null && (
+                  <button type="button" onClick={() => void browser.tabs.create({ url: tabListUrl(model.tabId!) })}>
+                    {i18n.t('popup.openInTab')}
+                  </button>
+                )}
+              </div>
+              {(counts.done > 0 || counts.failed > 0) && (
+                <p class="summary" role="status">
+                  {i18n.t('popup.summary', { done: String(counts.done), total: String(counts.total) })}
+                  {counts.failed > 0 && ` · ${i18n.t('popup.summaryFailed', { failed: String(counts.failed) })}`}
+                  {counts.open === 0 && counts.done > 0 && ` · ${i18n.t('popup.savedTo', { folder: view.folder })}`}
+                </p>
+              )}
+              <AttachmentList label={i18n.t('popup.listLabel')}>
+                {view.rows.map((row) => (
+                  <AttachmentRow key={row.id} {...rowProps(row)} />
+                ))}
+              </AttachmentList>
+            </>
+          )}
+        </>
+      );
+      break;
+    }
+  }
+
+  return (
+    <main class={inTab ? 'in-tab' : undefined}>
+      <header>
+        <h1>{view.kind === 'ready' && view.title ? view.title : i18n.t('popup.title')}</h1>
+        {(view.kind === 'ready' || view.kind === 'error') && (
+          <button type="button" onClick={() => void model.refresh()} disabled={view.kind === 'ready' && view.jobRunning}>
+            {i18n.t('popup.refresh')}
+          </button>
+        )}
+      </header>
+      {body}
+    </main>
+  );
+}
+
+function rowProps(row: RowModel) {
+  const tone: RowTone = row.state === 'done' ? 'done' : row.state === 'failed' ? 'failed' : row.state === 'ready' ? 'idle' : 'busy';
+  const percent = row.progress === undefined ? '' : ` ${Math.round(row.progress * 100)}%`;
+  return {
+    name: row.name,
+    savedAs: row.savedAs,
+    kindLabel: row.kind === 'image' ? i18n.t('kind.image') : i18n.t('kind.file'),
+    sizeText: row.size === undefined ? undefined : formatBytes(row.size, browser.i18n.getUILanguage()),
+    stateLabel: `${stateLabel(row.state)}${percent}`,
+    tone,
+    progress: row.progress,
+    reason: row.problem ? describeProblem(row.problem) : undefined,
+  };
+}
+
+function stateLabel(state: RowModel['state']): string {
+  switch (state) {
+    case 'ready':
+      return i18n.t('state.ready');
+    case 'queued':
+      return i18n.t('state.queued');
+    case 'resolving':
+      return i18n.t('state.resolving');
+    case 'downloading':
+      return i18n.t('state.downloading');
+    case 'done':
+      return i18n.t('state.done');
+    case 'failed':
+      return i18n.t('state.failed');
+  }
+}
+
+function pageKindName(kind: string): string {
+  switch (kind) {
+    case 'wiki':
+      return i18n.t('pageKind.wiki');
+    case 'sheets':
+      return i18n.t('pageKind.sheets');
+    case 'base':
+      return i18n.t('pageKind.base');
+    case 'file':
+      return i18n.t('pageKind.file');
+    case 'docs':
+      return i18n.t('pageKind.docs');
+    case 'mindnotes':
+      return i18n.t('pageKind.mindnotes');
+    case 'slides':
+      return i18n.t('pageKind.slides');
+    case 'drive':
+      return i18n.t('pageKind.drive');
+    case 'minutes':
+      return i18n.t('pageKind.minutes');
+    case 'mail':
+      return i18n.t('pageKind.mail');
+    default:
+      return kind;
+  }
+}

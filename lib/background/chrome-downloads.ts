@@ -1,0 +1,22 @@
+/** The engine's port onto chrome.downloads. No `onDeterminingFilename` listener, ever: it would void our names. */
+import { browser } from '#imports';
+import type { DownloadsPort } from '../downloads/engine';
+
+export const chromeDownloads: DownloadsPort = {
+  start: ({ url, filename, headers }) =>
+    browser.downloads.download({
+      url,
+      filename,
+      conflictAction: 'uniquify',
+      // Never one "Save as" dialog per file, whatever the user's "Ask where to save" setting.
+      saveAs: false,
+      ...(headers && headers.length > 0 ? { headers: headers.map(({ name, value }) => ({ name, value })) } : {}),
+    }),
+  async search(id) {
+    const [item] = await browser.downloads.search({ id });
+    return item ? { id: item.id, state: item.state, error: item.error, filename: item.filename } : undefined;
+  },
+  async erase(id) {
+    await browser.downloads.erase({ id });
+  },
+};

@@ -1,0 +1,150 @@
+/**
+ * The background's composition root: builds the services once and registers every listener synchronously,
+ * as an MV3 service worker must (events that wake it are only delivered to listeners added at start-up).
+ */
+import { browser, type Browser } from '#imports';
+import type { Listing } from '../core/attachment';
+import { tabListUrl } from '../core/extension-pages';
+import { pageKey, type PageRef } from '../core/page';
+import { toProblem } from '../core/problem';
+import { DownloadEngine } from '../downloads/engine';
+import { JobStore, type Job } from '../downloads/job';
+import { createProbe } from '../downloads/probe';
+import { FeishuClient } from '../feishu/client';
+import { testFeishuConnection } from '../feishu/connection';
+import { listDocxAttachments } from '../feishu/docx';
+import { OFFICIAL_API_BASES } from '../feishu/hosts';
+import { createFeishuMediaResolver } from '../feishu/media';
+import { listenForMessages, senderContext, type ConnectionResult, type StartResult } from '../messaging/protocol';
+import { AccessTokenSchema, ApiBaseSchema, isOfficialApiBase, loadSettings } from '../settings';
+import { showBadge } from './badge';
+import { chromeDownloads } from './chrome-downloads';
+import { createContextMenu, handleMenuClick } from './context-menu';
+import { FeishuClients } from './feishu-clients';
+import { TabService } from './tab-service';
+
+export function startBackground(): void {
+  const clients = new FeishuClients();
+  const feishuMedia = createFeishuMediaResolver((apiBase) => clients.forApiBase(apiBase));
+  const engine = new DownloadEngine({
+    store: new JobStore(),
+    downloads: chromeDownloads,
+    resolverFor: () => feishuMedia,
+    probe: createProbe(),
+    onJobChanged: keepAliveWhileBusy,
+  });
+  const tabs = new TabService({
+    listPage: (page) => listPage(page, clients),
+    hasCredentials: () => clients.hasCredentials(),
+    onStateChanged: (state) => void showBadge(state),
+  });
+
+  async function downloadAll(tabId: number): Promise<StartResult> {
+    const tab = await browser.tabs.get(tabId);
+    const state = await tabs.ensure(tabId, tab.url, { wait: true });
+    if (state.recognition.status !== 'supported') return { ok: false, problem: { kind: 'unsupported-page' } };
+    const { listing } = state;
+    if (listing.status === 'needs-credentials') return { ok: false, problem: { kind: 'credentials-missing' } };
+    if (listing.status === 'error') return { ok: false, problem: listing.problem };
+    if (listing.status !== 'ready') return { ok: false, problem: { kind: 'unknown', detail: 'The list is not ready yet.' } };
+    const job = await engine.startJob({
+      tabId,
+      pageKey: pageKey(state.recognition.page),
+      title: listing.listing.title,
+      folder: listing.listing.folder,
+      attachments: listing.listing.attachments,
+    });
+    await tabs.setJob(tabId, job.id);
+    return { ok: true, jobId: job.id };
+  }
+
+  listenForMessages({
+    async pageSeen({ url }, sender) {
+      const tabId = sender.tab?.id;
+      if (tabId === undefined || sender.frameId !== 0) return { supported: false };
+      // A content script reports its own page only: the URL must be on the sender's origin.
+      if (senderContext(sender, browser.runtime.id, browser.runtime.getURL('/')) === 'content' && !sameOrigin(url, sender.url)) {
+        return { supported: false };
+      }
+      const state = await tabs.ensure(tabId, url);
+      return { supported: state.recognition.status === 'supported' };
+    },
+    getTabState: async ({ tabId }) => tabs.ensure(tabId, (await browser.tabs.get(tabId)).url),
+    refreshTab: async ({ tabId }) => tabs.ensure(tabId, (await browser.tabs.get(tabId)).url, { force: true }),
+    downloadAll: ({ tabId }) => downloadAll(tabId),
+    testConnection: (request) => testConnection(request, clients),
+  });
+
+  const onMenuClick = (info: Browser.contextMenus.OnClickData, tab?: Browser.tabs.Tab) => handleMenuClick(info, tab, { downloadAll, openList });
+  browser.downloads.onChanged.addListener((delta) => void engine.handleDownloadChanged(delta));
+  browser.contextMenus.onClicked.addListener((info, tab) => void onMenuClick(info, tab));
+  browser.runtime.onInstalled.addListener(() => void createContextMenu());
+  browser.tabs.onRemoved.addListener((tabId) => void tabs.forget(tabId));
+  void engine.resume();
+
+  // A handle in the worker's console for support and for end-to-end tests, which cannot click a native menu.
+  // Only code running inside the worker itself can reach it.
+  Object.assign(globalThis, { attachmentDownloader: { onMenuClick } });
+}
+
+async function listPage(page: PageRef, clients: FeishuClients): Promise<Listing> {
+  switch (page.kind) {
+    case 'docx':
+      return listDocxAttachments(await clients.forPage(page), page);
+  }
+}
+
+async function openList(tabId: number): Promise<void> {
+  await browser.tabs.create({ url: tabListUrl(tabId) });
+}
+
+async function testConnection(
+  request: { apiBase: string | null; accessToken: string | null },
+  clients: FeishuClients,
+): Promise<ConnectionResult> {
+  const token = request.accessToken ? AccessTokenSchema.safeParse(request.accessToken) : undefined;
+  if (token && !token.success) return { ok: false, problem: { kind: 'token-invalid', detail: 'This does not look like an access token.' } };
+  const accessToken = token?.data ?? (await loadSettings()).feishu.accessToken;
+  if (!accessToken) return { ok: false, problem: { kind: 'credentials-missing' } };
+  const base = request.apiBase ? ApiBaseSchema.safeParse(request.apiBase) : undefined;
+  if (base && !base.success) return { ok: false, problem: { kind: 'unknown', detail: 'The API base URL is not a valid https:// address.' } };
+
+  // No base chosen: try Feishu, then Lark, and report the one that knows the token.
+  const candidates = base ? [base.data] : [OFFICIAL_API_BASES.feishu, OFFICIAL_API_BASES.lark];
+  let last: ConnectionResult = { ok: false, problem: { kind: 'unknown' } };
+  for (const apiBase of candidates) {
+    if (!isOfficialApiBase(apiBase) && !(await browser.permissions.contains({ origins: [`${apiBase}/*`] }))) {
+      return { ok: false, apiBase, problem: { kind: 'host-permission-missing', host: new URL(apiBase).hostname } };
+    }
+    const client = new FeishuClient({ apiBase, accessToken: async () => accessToken, limiters: clients.limiters, retries: 1 });
+    last = await testFeishuConnection(client, accessToken).catch((error: unknown) => ({ ok: false as const, apiBase, problem: toProblem(error) }));
+    if (last.ok || (last.problem.kind !== 'token-invalid' && last.problem.kind !== 'token-expired')) return last;
+  }
+  return last;
+}
+
+function sameOrigin(url: string, other: string | undefined): boolean {
+  try {
+    return other !== undefined && new URL(url).origin === new URL(other).origin;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * While a job is open, a cheap extension call every 20 s keeps the worker from being stopped between rate-limit
+ * waits (downloads themselves run in the browser and wake us through `downloads.onChanged`).
+ */
+let keepAlive: ReturnType<typeof setInterval> | undefined;
+const openJobs = new Set<string>();
+function keepAliveWhileBusy(job: Job): void {
+  if (job.finishedAt === undefined) openJobs.add(job.id);
+  else openJobs.delete(job.id);
+  if (openJobs.size > 0 && keepAlive === undefined) {
+    keepAlive = setInterval(() => void browser.runtime.getPlatformInfo(), 20_000);
+  } else if (openJobs.size === 0 && keepAlive !== undefined) {
+    clearInterval(keepAlive);
+    keepAlive = undefined;
+  }
+}
+

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+/**
+ * Why something could not be listed or saved, as data: the UI turns it into words a person can act on
+ * (see `describeProblem`), so the background never has to know the user's language.
+ */
+export const ProblemKindSchema = z.enum([
+  'credentials-missing',
+  'token-invalid',
+  'token-expired',
+  'scope-missing',
+  'not-shared',
+  'not-found',
+  'rate-limited',
+  'network',
+  'server',
+  'invalid-response',
+  'no-link',
+  'host-permission-missing',
+  'download-interrupted',
+  'unsupported-page',
+  'unknown',
+]);
+export type ProblemKind = z.infer<typeof ProblemKindSchema>;
+
+export const ProblemSchema = z.object({
+  kind: ProblemKindSchema,
+  /** Permission scopes that would fix it, e.g. `docx:document:readonly`. */
+  scopes: z.array(z.string()).optional(),
+  /** The platform's error code, e.g. 1770032. */
+  code: z.number().optional(),
+  /** HTTP status when one was seen. */
+  status: z.number().optional(),
+  /** Host name involved (never a full URL: links can carry signatures). */
+  host: z.string().optional(),
+  /** Short technical detail: the server's message or Chrome's interrupt reason. */
+  detail: z.string().max(500).optional(),
+});
+export type Problem = z.infer<typeof ProblemSchema>;
+
+/** An error that already knows what to tell the user. */
+export class ProblemError extends Error {
+  constructor(readonly problem: Problem) {
+    super(`${problem.kind}${problem.code ? ` (${problem.code})` : ''}${problem.detail ? `: ${problem.detail}` : ''}`);
+    this.name = 'ProblemError';
+  }
+}
+
+export function toProblem(error: unknown): Problem {
+  if (error instanceof ProblemError) return error.problem;
+  if (error instanceof z.ZodError) return { kind: 'invalid-response', detail: z.prettifyError(error).slice(0, 500) };
+  const detail = error instanceof Error ? error.message : String(error);
+  return { kind: 'unknown', detail: detail.slice(0, 500) };
+}

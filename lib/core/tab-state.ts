@@ -1,0 +1,49 @@
+/** What the extension knows about one tab: the page, its listing and its download job. Lives in session storage. */
+import { storage } from '#imports';
+import { z } from 'zod';
+import { ListingSchema } from './attachment';
+import { PageRecognitionSchema } from './page';
+import { ProblemSchema } from './problem';
+
+export const ListingStateSchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('idle') }),
+  z.object({ status: z.literal('needs-credentials') }),
+  z.object({ status: z.literal('loading'), startedAt: z.number() }),
+  z.object({ status: z.literal('ready'), listing: ListingSchema, listedAt: z.number() }),
+  z.object({ status: z.literal('error'), problem: ProblemSchema, at: z.number() }),
+]);
+export type ListingState = z.infer<typeof ListingStateSchema>;
+
+export const TabStateSchema = z.object({
+  tabId: z.number().int(),
+  recognition: PageRecognitionSchema,
+  listing: ListingStateSchema,
+  /** The latest download job started from this tab's page. */
+  jobId: z.string().optional(),
+});
+export type TabState = z.infer<typeof TabStateSchema>;
+
+/** Session storage: readable by the popup, not by content scripts, gone when the browser closes. */
+export function tabStateKey(tabId: number): `session:tab:${number}` {
+  return `session:tab:${tabId}`;
+}
+
+export async function readTabState(tabId: number): Promise<TabState | null> {
+  const parsed = TabStateSchema.safeParse(await storage.getItem(tabStateKey(tabId)));
+  return parsed.success ? parsed.data : null;
+}
+
+export async function writeTabState(state: TabState): Promise<void> {
+  await storage.setItem(tabStateKey(state.tabId), TabStateSchema.parse(state));
+}
+
+export async function removeTabState(tabId: number): Promise<void> {
+  await storage.removeItem(tabStateKey(tabId));
+}
+
+export function watchTabState(tabId: number, callback: (state: TabState | null) => void): () => void {
+  return storage.watch(tabStateKey(tabId), (value) => {
+    const parsed = TabStateSchema.safeParse(value);
+    callback(parsed.success ? parsed.data : null);
+  });
+}

@@ -1,0 +1,312 @@
+/**
+ * The download engine every platform goes through: a persistent job queue that resolves links just in time,
+ * names files safely, hands them to chrome.downloads with bounded concurrency, and ends every item either saved
+ * or failed with a reason.
+ */
+import type { Attachment } from '../core/attachment';
+import { toProblem, type Problem } from '../core/problem';
+import { extensionForMimeType } from './content-type';
+import { isRetryableInterrupt } from './interrupts';
+import type { Job, JobItem, JobStore } from './job';
+import { LinkBatcher, type LinkResolver, type ResolvedLink } from './links';
+import { FILE_NAME_LIMITS, FOLDER_NAME_LIMITS, NameRegistry, sanitizeSegment, splitExtension, joinPath } from './naming';
+import type { Probe } from './probe';
+
+export interface DownloadRequest {
+  readonly url: string;
+  readonly filename: string;
+  readonly headers?: readonly { readonly name: string; readonly value: string }[];
+}
+
+export interface DownloadSnapshot {
+  readonly id: number;
+  readonly state: string;
+  readonly error?: string;
+  readonly filename?: string;
+}
+
+export interface DownloadDelta {
+  readonly id: number;
+  readonly state?: { readonly current?: string };
+  readonly error?: { readonly current?: string };
+  readonly filename?: { readonly current?: string };
+}
+
+/** What the engine needs of chrome.downloads; the background passes the real API, tests a fake. */
+export interface DownloadsPort {
+  start(request: DownloadRequest): Promise<number>;
+  search(id: number): Promise<DownloadSnapshot | undefined>;
+  erase(id: number): Promise<void>;
+}
+
+export interface NewJob {
+  readonly tabId?: number;
+  readonly pageKey: string;
+  readonly title: string;
+  /** Raw root folder segments, e.g. ['Feishu', '<title>']; sanitised here. */
+  readonly folder: readonly string[];
+  readonly attachments: readonly Attachment[];
+}
+
+export interface EngineOptions {
+  readonly store: JobStore;
+  readonly downloads: DownloadsPort;
+  readonly resolverFor: (attachment: Attachment) => LinkResolver;
+  readonly probe: Probe;
+  readonly concurrency?: number;
+  /** Attempts per item before a retryable failure is final. */
+  readonly maxAttempts?: number;
+  readonly onJobChanged?: (job: Job) => void;
+  readonly newId?: () => string;
+  readonly now?: () => number;
+}
+
+const ACTIVE: ReadonlySet<JobItem['state']> = new Set(['resolving', 'downloading']);
+const OPEN: ReadonlySet<JobItem['state']> = new Set(['queued', 'resolving', 'downloading']);
+
+export class DownloadEngine {
+  private jobs: Job[] = [];
+  private readonly registries = new Map<string, NameRegistry>();
+  private readonly batchers = new Map<LinkResolver, LinkBatcher>();
+  /** Chrome may report a download's end before `download()` resolved with its id. */
+  private readonly earlyDeltas = new Map<number, DownloadDelta[]>();
+  private readonly loaded: Promise<void>;
+  private pumping = false;
+  private pumpAgain = false;
+
+  constructor(private readonly options: EngineOptions) {
+    this.loaded = this.load();
+  }
+
+  /** Jobs as loaded from storage at start-up, then kept in memory (the background is the only writer). */
+  private async load(): Promise<void> {
+    this.jobs = await this.options.store.loadAll();
+    for (const job of this.jobs) this.registries.set(job.id, registryFor(job));
+  }
+
+  async getJobs(): Promise<readonly Job[]> {
+    await this.loaded;
+    return this.jobs;
+  }
+
+  /** The open job for a page, if one is running: "Download all" twice must not save everything twice. */
+  async findOpenJob(pageKey: string): Promise<Job | undefined> {
+    await this.loaded;
+    return this.jobs.find((j) => j.pageKey === pageKey && j.finishedAt === undefined);
+  }
+
+  async startJob(input: NewJob): Promise<Job> {
+    await this.loaded;
+    const open = this.jobs.find((j) => j.pageKey === input.pageKey && j.finishedAt === undefined);
+    if (open) return open;
+
+    const now = this.options.now?.() ?? Date.now();
+    const id = this.options.newId?.() ?? `${now.toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+    const root = input.folder.map((segment, i) => sanitizeSegment(segment, FOLDER_NAME_LIMITS, i === 0 ? 'Downloads' : 'Untitled'));
+    const registry = new NameRegistry();
+    const seen = new Set<string>();
+    const items: JobItem[] = [];
+    for (const attachment of input.attachments) {
+      if (seen.has(attachment.id)) continue;
+      seen.add(attachment.id);
+      const folder = [...root, ...attachment.subfolders.map((s) => sanitizeSegment(s, FOLDER_NAME_LIMITS, 'Untitled'))];
+      const wanted = sanitizeSegment(attachment.name, FILE_NAME_LIMITS, attachment.kind === 'image' ? 'image' : 'attachment');
+      items.push({
+        id: attachment.id,
+        attachment,
+        folder,
+        fileName: registry.claim(folder.join('/'), wanted),
+        nameFinal: !needsProbe(attachment),
+        state: 'queued',
+        attempts: 0,
+      });
+    }
+    const job: Job = { id, tabId: input.tabId, pageKey: input.pageKey, title: input.title, createdAt: now, items };
+    if (items.length === 0) job.finishedAt = now;
+    this.jobs.push(job);
+    this.registries.set(job.id, registry);
+    await this.persist(job);
+    void this.pump();
+    return job;
+  }
+
+  /** After the worker restarts: re-attach downloads Chrome kept running, settle those that ended meanwhile. */
+  async resume(): Promise<void> {
+    await this.loaded;
+    for (const job of this.jobs) {
+      if (job.finishedAt !== undefined) continue;
+      for (const item of job.items) {
+        if (item.state === 'resolving') item.state = 'queued';
+        if (item.state === 'downloading' && item.downloadId !== undefined) {
+          const snapshot = await this.options.downloads.search(item.downloadId);
+          if (!snapshot) this.requeueOrFail(item, { kind: 'download-interrupted', detail: 'DOWNLOAD_LOST' });
+          else this.applyDownloadState(item, snapshot.state, snapshot.error, snapshot.filename);
+        } else if (item.state === 'downloading') {
+          item.state = 'queued';
+        }
+      }
+      this.settle(job);
+      await this.persist(job);
+    }
+    void this.pump();
+  }
+
+  async handleDownloadChanged(delta: DownloadDelta): Promise<void> {
+    await this.loaded;
+    const found = this.findByDownloadId(delta.id);
+    if (!found) {
+      // Possibly ours, started a moment ago: keep it until the id is recorded (bounded: Chrome ids are few).
+      const list = this.earlyDeltas.get(delta.id) ?? [];
+      list.push(delta);
+      this.earlyDeltas.set(delta.id, list);
+      if (this.earlyDeltas.size > 200) this.earlyDeltas.delete(this.earlyDeltas.keys().next().value!);
+      return;
+    }
+    const { job, item } = found;
+    this.applyDownloadState(item, delta.state?.current, delta.error?.current, delta.filename?.current);
+    this.settle(job);
+    await this.persist(job);
+    void this.pump();
+  }
+
+  private applyDownloadState(item: JobItem, state: string | undefined, error: string | undefined, filename: string | undefined): void {
+    if (filename) item.savedAs = filename;
+    if (state === 'complete') {
+      item.state = 'done';
+      item.problem = undefined;
+    } else if (state === 'interrupted') {
+      const downloadId = item.downloadId;
+      if (downloadId !== undefined) void this.options.downloads.erase(downloadId).catch(() => undefined);
+      this.requeueOrFail(item, { kind: 'download-interrupted', detail: error ?? 'UNKNOWN' });
+    }
+  }
+
+  private requeueOrFail(item: JobItem, problem: Problem): void {
+    item.downloadId = undefined;
+    item.savedAs = undefined;
+    const retryable = problem.kind === 'download-interrupted' ? isRetryableInterrupt(problem.detail) || problem.detail === 'DOWNLOAD_LOST' : problem.kind === 'no-link' || problem.kind === 'network';
+    if (retryable && item.attempts < (this.options.maxAttempts ?? 3)) {
+      item.state = 'queued';
+    } else {
+      item.state = 'failed';
+      item.problem = problem;
+    }
+  }
+
+  private findByDownloadId(downloadId: number): { job: Job; item: JobItem } | undefined {
+    for (const job of this.jobs) {
+      const item = job.items.find((i) => i.downloadId === downloadId && i.state === 'downloading');
+      if (item) return { job, item };
+    }
+    return undefined;
+  }
+
+  /** Fills free slots with queued items, oldest job first. Re-entrant calls coalesce into one more round. */
+  async pump(): Promise<void> {
+    await this.loaded;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        const concurrency = this.options.concurrency ?? 3;
+        let active = this.jobs.reduce((n, j) => n + j.items.filter((i) => ACTIVE.has(i.state)).length, 0);
+        for (const job of this.jobs) {
+          for (const item of job.items) {
+            if (active >= concurrency) break;
+            if (item.state !== 'queued') continue;
+            item.state = 'resolving';
+            item.attempts++;
+            active++;
+            void this.process(job, item);
+          }
+        }
+      } while (this.pumpAgain);
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private async process(job: Job, item: JobItem): Promise<void> {
+    await this.persist(job);
+    try {
+      const resolver = this.options.resolverFor(item.attachment);
+      const upcoming = this.jobs.flatMap((j) => j.items.filter((i) => i.state === 'queued').map((i) => i.attachment));
+      const result = await this.batcherFor(resolver).take(item.attachment, upcoming);
+      if ('problem' in result) {
+        this.requeueOrFail(item, result.problem);
+      } else {
+        if (!item.nameFinal) await this.finaliseName(job, item, result.link);
+        const downloadId = await this.options.downloads.start({
+          url: result.link.url,
+          filename: joinPath([...item.folder, item.fileName]),
+          headers: result.link.headers,
+        });
+        item.downloadId = downloadId;
+        item.state = 'downloading';
+        for (const delta of this.earlyDeltas.get(downloadId) ?? []) {
+          this.applyDownloadState(item, delta.state?.current, delta.error?.current, delta.filename?.current);
+        }
+        this.earlyDeltas.delete(downloadId);
+      }
+    } catch (error) {
+      this.requeueOrFail(item, toProblem(error));
+    }
+    this.settle(job);
+    await this.persist(job);
+    void this.pump();
+  }
+
+  /** Adds the real extension (and, for unnamed files, the real name) learnt from the file's first bytes. */
+  private async finaliseName(job: Job, item: JobItem, link: ResolvedLink): Promise<void> {
+    const probe = await this.options.probe(link);
+    const { attachment } = item;
+    const typeExtension = extensionForMimeType(probe.contentType) ?? probe.sniffedExtension;
+    let wanted: string;
+    if (attachment.kind === 'image') {
+      // An image name (generated or a caption) is all stem: its type comes from the bytes, `.bin` when unknowable.
+      const extension = typeExtension ?? extensionForMimeType(attachment.mimeType) ?? '.bin';
+      wanted = attachment.name.toLowerCase().endsWith(extension) ? attachment.name : `${attachment.name}${extension}`;
+    } else {
+      const base = attachment.nameIsGenerated && probe.fileName ? probe.fileName : attachment.name;
+      wanted = splitExtension(base).ext || !typeExtension ? base : `${base}${typeExtension}`;
+    }
+    const registry = this.registries.get(job.id) ?? registryFor(job);
+    const folderKey = item.folder.join('/');
+    registry.release(folderKey, item.fileName);
+    item.fileName = registry.claim(folderKey, sanitizeSegment(wanted, FILE_NAME_LIMITS, 'attachment'));
+    item.nameFinal = true;
+    if (probe.size !== null && attachment.size === undefined) item.attachment = { ...attachment, size: probe.size };
+  }
+
+  private batcherFor(resolver: LinkResolver): LinkBatcher {
+    let batcher = this.batchers.get(resolver);
+    if (!batcher) {
+      batcher = new LinkBatcher(resolver);
+      this.batchers.set(resolver, batcher);
+    }
+    return batcher;
+  }
+
+  private settle(job: Job): void {
+    if (job.finishedAt === undefined && job.items.every((i) => !OPEN.has(i.state))) {
+      job.finishedAt = this.options.now?.() ?? Date.now();
+    }
+  }
+
+  private async persist(job: Job): Promise<void> {
+    this.options.onJobChanged?.(job);
+    await this.options.store.save(job);
+  }
+}
+
+function needsProbe(attachment: Attachment): boolean {
+  return attachment.nameIsGenerated || splitExtension(attachment.name).ext === '';
+}
+
+function registryFor(job: Job): NameRegistry {
+  return new NameRegistry(job.items.map((i) => [i.folder.join('/'), i.fileName] as const));
+}

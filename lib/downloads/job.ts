@@ -1,0 +1,98 @@
+/** A download job and its items, as kept in extension storage so that nothing is lost when the worker stops. */
+import { storage } from '#imports';
+import { z } from 'zod';
+import { AttachmentSchema } from '../core/attachment';
+import { ProblemSchema } from '../core/problem';
+
+export const ItemStateSchema = z.enum(['queued', 'resolving', 'downloading', 'done', 'failed']);
+export type ItemState = z.infer<typeof ItemStateSchema>;
+
+export const JobItemSchema = z.object({
+  /** The attachment's id (unique within the job). */
+  id: z.string(),
+  attachment: AttachmentSchema,
+  /** Sanitised folder segments below the Downloads folder. */
+  folder: z.array(z.string()).min(1),
+  /** Sanitised, unique (within its folder) file name; may gain its extension once the file's type is known. */
+  fileName: z.string().min(1),
+  /** False until the name no longer depends on the file's headers. */
+  nameFinal: z.boolean(),
+  state: ItemStateSchema,
+  attempts: z.number().int().nonnegative(),
+  downloadId: z.number().int().optional(),
+  /** Where Chrome saved the file (absolute path), once known. */
+  savedAs: z.string().optional(),
+  problem: ProblemSchema.optional(),
+});
+export type JobItem = z.infer<typeof JobItemSchema>;
+
+export const JobSchema = z.object({
+  id: z.string(),
+  tabId: z.number().int().optional(),
+  pageKey: z.string(),
+  title: z.string(),
+  createdAt: z.number(),
+  finishedAt: z.number().optional(),
+  items: z.array(JobItemSchema),
+});
+export type Job = z.infer<typeof JobSchema>;
+
+export function jobStorageKey(jobId: string): `local:job:${string}` {
+  return `local:job:${jobId}`;
+}
+
+const jobIndex = storage.defineItem<string[]>('local:job-index', { fallback: [], version: 1 });
+
+/** Finished jobs kept for the popup and reports; older ones are forgotten. */
+const KEEP_FINISHED_JOBS = 20;
+
+/** Only the background writes jobs; writes are serialised so a later snapshot never loses to an earlier one. */
+export class JobStore {
+  private writes: Promise<void> = Promise.resolve();
+
+  async loadAll(): Promise<Job[]> {
+    const ids = await jobIndex.getValue();
+    const values = await storage.getItems(ids.map(jobStorageKey));
+    const jobs: Job[] = [];
+    for (const { value } of values) {
+      const parsed = JobSchema.safeParse(value);
+      if (parsed.success) jobs.push(parsed.data);
+    }
+    return jobs.sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  save(job: Job): Promise<void> {
+    const snapshot = structuredClone(job);
+    this.writes = this.writes.then(async () => {
+      const ids = await jobIndex.getValue();
+      if (!ids.includes(snapshot.id)) await jobIndex.setValue(await this.prune([...ids, snapshot.id]));
+      await storage.setItem(jobStorageKey(snapshot.id), snapshot);
+    });
+    return this.writes;
+  }
+
+  private async prune(ids: string[]): Promise<string[]> {
+    if (ids.length <= KEEP_FINISHED_JOBS + 5) return ids;
+    const values = await storage.getItems(ids.map(jobStorageKey));
+    const finished = values
+      .map(({ value }) => JobSchema.safeParse(value))
+      .filter((p) => p.success && p.data.finishedAt !== undefined)
+      .map((p) => p.data!)
+      .sort((a, b) => a.createdAt - b.createdAt);
+    const drop = new Set(finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED_JOBS)).map((j) => j.id));
+    await storage.removeItems([...drop].map(jobStorageKey));
+    return ids.filter((id) => !drop.has(id));
+  }
+}
+
+export async function readJob(jobId: string): Promise<Job | null> {
+  const parsed = JobSchema.safeParse(await storage.getItem(jobStorageKey(jobId)));
+  return parsed.success ? parsed.data : null;
+}
+
+export function watchJob(jobId: string, callback: (job: Job | null) => void): () => void {
+  return storage.watch(jobStorageKey(jobId), (value) => {
+    const parsed = JobSchema.safeParse(value);
+    callback(parsed.success ? parsed.data : null);
+  });
+}

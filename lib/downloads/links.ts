@@ -1,0 +1,75 @@
+/**
+ * Just-in-time links: the engine asks for one item's link; the batcher resolves it together with the next
+ * queued items of the same group, up to the API's batch size, so a job costs the fewest calls the limits allow
+ * and no link is fetched long before it is used.
+ */
+import type { Attachment } from '../core/attachment';
+import { toProblem, type Problem } from '../core/problem';
+
+export interface ResolvedLink {
+  readonly url: string;
+  /** Extra request headers the link needs (never credentials of ours). */
+  readonly headers?: readonly { readonly name: string; readonly value: string }[];
+}
+
+export type LinkResult = { readonly link: ResolvedLink } | { readonly problem: Problem };
+
+export interface LinkResolver {
+  /** Items of one group may be resolved in one call; different groups never share a call. */
+  groupOf(attachment: Attachment): string;
+  readonly batchSize: number;
+  resolve(attachments: readonly Attachment[]): Promise<ReadonlyMap<string, LinkResult>>;
+}
+
+export class LinkBatcher {
+  private readonly ready = new Map<string, LinkResult>();
+  private readonly pending = new Map<string, Promise<void>>();
+
+  constructor(private readonly resolver: LinkResolver) {}
+
+  /**
+   * The link for `attachment`; `upcoming` are the attachments expected next (in order), candidates to share the
+   * call. Each link is handed out once: a retry asks again and gets a fresh one.
+   */
+  async take(attachment: Attachment, upcoming: readonly Attachment[]): Promise<LinkResult> {
+    if (!this.ready.has(attachment.id)) {
+      const inFlight = this.pending.get(attachment.id);
+      if (inFlight) await inFlight;
+      else await this.resolveBatch(attachment, upcoming);
+    }
+    const result = this.ready.get(attachment.id) ?? { problem: { kind: 'no-link' } };
+    this.ready.delete(attachment.id);
+    return result;
+  }
+
+  /** Forget a link not used (e.g. the item was cancelled). */
+  drop(attachmentId: string): void {
+    this.ready.delete(attachmentId);
+  }
+
+  private async resolveBatch(first: Attachment, upcoming: readonly Attachment[]): Promise<void> {
+    const group = this.resolver.groupOf(first);
+    const batch = [first];
+    for (const candidate of upcoming) {
+      if (batch.length >= this.resolver.batchSize) break;
+      if (candidate.id === first.id || this.ready.has(candidate.id) || this.pending.has(candidate.id)) continue;
+      if (this.resolver.groupOf(candidate) !== group || batch.some((b) => b.id === candidate.id)) continue;
+      batch.push(candidate);
+    }
+    const work = this.resolver.resolve(batch).then(
+      (results) => {
+        for (const item of batch) this.ready.set(item.id, results.get(item.id) ?? { problem: { kind: 'no-link' } });
+      },
+      (error: unknown) => {
+        const problem = toProblem(error);
+        for (const item of batch) this.ready.set(item.id, { problem });
+      },
+    );
+    for (const item of batch) this.pending.set(item.id, work);
+    try {
+      await work;
+    } finally {
+      for (const item of batch) this.pending.delete(item.id);
+    }
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * The one message protocol between content scripts, extension pages and the background. Every request and every
+ * answer is checked with zod on the receiving side; content scripts may only send what is marked `fromContent`.
+ */
+import { browser, type Browser } from '#imports';
+import { z } from 'zod';
+import { ProblemSchema } from '../core/problem';
+import { TabStateSchema } from '../core/tab-state';
+
+const TabIdSchema = z.object({ tabId: z.number().int().nonnegative() });
+
+export const StartResultSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), jobId: z.string() }),
+  z.object({ ok: z.literal(false), problem: ProblemSchema }),
+]);
+export type StartResult = z.infer<typeof StartResultSchema>;
+
+export const ConnectionResultSchema = z.discriminatedUnion('ok', [
+  z.object({
+    ok: z.literal(true),
+    apiBase: z.string(),
+    tokenKind: z.enum(['user', 'tenant']),
+    /** The user's or the tenant's name, when the token may read it. */
+    who: z.string().optional(),
+    /** A scope that would let us show more (tenant name needs `tenant:tenant:readonly`). */
+    missingScope: z.string().optional(),
+  }),
+  z.object({ ok: z.literal(false), apiBase: z.string().optional(), problem: ProblemSchema }),
+]);
+export type ConnectionResult = z.infer<typeof ConnectionResultSchema>;
+
+export const PROTOCOL = {
+  /** Content script: "this tab now shows this URL" (on load and on every in-app navigation). */
+  pageSeen: {
+    fromContent: true,
+    request: z.object({ url: z.string().max(8192) }),
+    response: z.object({ supported: z.boolean() }),
+  },
+  getTabState: { fromContent: false, request: TabIdSchema, response: TabStateSchema },
+  refreshTab: { fromContent: false, request: TabIdSchema, response: TabStateSchema },
+  downloadAll: { fromContent: false, request: TabIdSchema, response: StartResultSchema },
+  testConnection: {
+    fromContent: false,
+    request: z.object({ apiBase: z.string().max(2048).nullable(), accessToken: z.string().max(8192).nullable() }),
+    response: ConnectionResultSchema,
+  },
+} as const satisfies Record<string, { fromContent: boolean; request: z.ZodType; response: z.ZodType }>;
+
+export type MessageType = keyof typeof PROTOCOL;
+export type RequestOf<T extends MessageType> = z.input<(typeof PROTOCOL)[T]['request']>;
+export type ResponseOf<T extends MessageType> = z.output<(typeof PROTOCOL)[T]['response']>;
+
+const EnvelopeSchema = z.object({
+  type: z.enum(Object.keys(PROTOCOL) as [MessageType, ...MessageType[]]),
+  data: z.unknown(),
+});
+const ReplySchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), value: z.unknown() }),
+  z.object({ ok: z.literal(false), error: z.string() }),
+]);
+type Reply = z.infer<typeof ReplySchema>;
+
+export class MessageError extends Error {
+  override name = 'MessageError';
+}
+
+export async function sendMessage<T extends MessageType>(type: T, data: RequestOf<T>): Promise<ResponseOf<T>> {
+  const raw: unknown = await browser.runtime.sendMessage({ type, data });
+  const reply = ReplySchema.safeParse(raw);
+  if (!reply.success) throw new MessageError(`No valid answer to ${type}`);
+  if (!reply.data.ok) throw new MessageError(reply.data.error);
+  return PROTOCOL[type].response.parse(reply.data.value) as ResponseOf<T>;
+}
+
+export type Handlers = {
+  [T in MessageType]: (data: z.output<(typeof PROTOCOL)[T]['request']>, sender: Browser.runtime.MessageSender) => Promise<ResponseOf<T>>;
+};
+
+/** Where a message came from, judged by the browser's sender data, never by the message. */
+export function senderContext(sender: Browser.runtime.MessageSender, extensionId: string, extensionOrigin: string): 'extension' | 'content' | 'foreign' {
+  if (sender.id !== extensionId) return 'foreign';
+  const url = sender.url ?? '';
+  if (url.startsWith(extensionOrigin)) return 'extension';
+  return sender.tab?.id !== undefined ? 'content' : 'foreign';
+}
+
+/** Registers the background's handlers; must be called synchronously when the worker starts. */
+export function listenForMessages(handlers: Handlers): void {
+  const extensionOrigin = browser.runtime.getURL('/');
+  // With webextension-polyfill a listener answers by returning a promise (undefined: not ours to answer).
+  // eslint-disable-next-line @typescript-eslint/no-misused-promises
+  browser.runtime.onMessage.addListener((message: unknown, sender: Browser.runtime.MessageSender): Promise<Reply> | undefined => {
+    const envelope = EnvelopeSchema.safeParse(message);
+    if (!envelope.success) return undefined;
+    return dispatch(envelope.data.type, envelope.data.data, sender, handlers, extensionOrigin);
+  });
+}
+
+export async function dispatch(
+  type: MessageType,
+  data: unknown,
+  sender: Browser.runtime.MessageSender,
+  handlers: Handlers,
+  extensionOrigin = browser.runtime.getURL('/'),
+): Promise<Reply> {
+  const context = senderContext(sender, browser.runtime.id, extensionOrigin);
+  const spec = PROTOCOL[type];
+  if (context === 'foreign' || (context === 'content' && !spec.fromContent)) {
+    return { ok: false, error: `${type} is not accepted from this sender` };
+  }
+  const request = spec.request.safeParse(data);
+  if (!request.success) return { ok: false, error: `Invalid ${type} request` };
+  try {
+    const handler = handlers[type] as (d: unknown, s: Browser.runtime.MessageSender) => Promise<unknown>;
+    return { ok: true, value: await handler(request.data, sender) };
+  } catch (error) {
+    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}

@@ -1,0 +1,95 @@
+/** Turns a Problem into one sentence a person can act on, in the browser's language. */
+import { i18n } from '#i18n';
+import type { Problem } from '../core/problem';
+
+export function describeProblem(problem: Problem): string {
+  const host = problem.host ?? '?';
+  const detail = problem.detail ?? '';
+  let text: string;
+  switch (problem.kind) {
+    case 'credentials-missing':
+      text = i18n.t('problem.credentials_missing');
+      break;
+    case 'token-invalid':
+      text = i18n.t('problem.token_invalid');
+      break;
+    case 'token-expired':
+      text = i18n.t('problem.token_expired');
+      break;
+    case 'scope-missing':
+      text = i18n.t('problem.scope_missing', { scopes: (problem.scopes ?? []).join(' / ') || '?' });
+      break;
+    case 'not-shared':
+      text = i18n.t('problem.not_shared');
+      break;
+    case 'not-found':
+      text = i18n.t('problem.not_found');
+      break;
+    case 'rate-limited':
+      text = i18n.t('problem.rate_limited');
+      break;
+    case 'network':
+      text = i18n.t('problem.network', { host });
+      break;
+    case 'server':
+      text = i18n.t('problem.server', { detail: detail || `HTTP ${problem.status ?? '?'}` });
+      break;
+    case 'invalid-response':
+      text = i18n.t('problem.invalid_response', { host, detail });
+      break;
+    case 'no-link':
+      text = i18n.t('problem.no_link');
+      break;
+    case 'host-permission-missing':
+      text = i18n.t('problem.host_permission_missing', { host });
+      break;
+    case 'download-interrupted':
+      text = i18n.t('problem.download_interrupted', { reason: describeInterrupt(detail) });
+      break;
+    case 'unsupported-page':
+      text = i18n.t('problem.unsupported_page');
+      break;
+    case 'unknown':
+      text = i18n.t('problem.unknown', { detail: detail || '?' });
+      break;
+  }
+  return problem.code ? `${text}${i18n.t('problem.codeSuffix', { code: String(problem.code) })}` : text;
+}
+
+function describeInterrupt(reason: string): string {
+  switch (reason) {
+    case 'FILE_NO_SPACE':
+      return i18n.t('interrupt.FILE_NO_SPACE');
+    case 'FILE_ACCESS_DENIED':
+      return i18n.t('interrupt.FILE_ACCESS_DENIED');
+    case 'FILE_NAME_TOO_LONG':
+      return i18n.t('interrupt.FILE_NAME_TOO_LONG');
+    case 'FILE_TOO_LARGE':
+      return i18n.t('interrupt.FILE_TOO_LARGE');
+    case 'FILE_BLOCKED':
+      return i18n.t('interrupt.FILE_BLOCKED');
+    case 'FILE_SECURITY_CHECK_FAILED':
+      return i18n.t('interrupt.FILE_SECURITY_CHECK_FAILED');
+    case 'FILE_VIRUS_INFECTED':
+      return i18n.t('interrupt.FILE_VIRUS_INFECTED');
+    case 'USER_CANCELED':
+      return i18n.t('interrupt.USER_CANCELED');
+    case 'SERVER_FORBIDDEN':
+      return i18n.t('interrupt.SERVER_FORBIDDEN');
+    case 'SERVER_UNAUTHORIZED':
+      return i18n.t('interrupt.SERVER_UNAUTHORIZED');
+    case 'SERVER_BAD_CONTENT':
+      return i18n.t('interrupt.SERVER_BAD_CONTENT');
+    case 'NETWORK_FAILED':
+      return i18n.t('interrupt.NETWORK_FAILED');
+    case 'DOWNLOAD_LOST':
+      return i18n.t('interrupt.DOWNLOAD_LOST');
+    default:
+      return i18n.t('interrupt.other', { reason: reason || '?' });
+  }
+}
+
+/** Problems the settings page can fix: the UI offers "Open settings" next to them. */
+export function isSettingsProblem(problem: Problem): boolean {
+  return ['credentials-missing', 'token-invalid', 'token-expired', 'host-permission-missing'].includes(problem.kind);
+}

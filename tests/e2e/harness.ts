@@ -1,0 +1,113 @@
+/**
+ * Runs the built extension in a real Chromium (Debian's package) against the sandbox, with downloads saved where
+ * the extension says: the recipe of ../shared/reference/e2e-chromium.md.
+ */
+import { chromium, type BrowserContext, type Page, type Worker } from '@playwright/test';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Sandbox } from '../sandbox';
+
+export const EXTENSION_DIR = path.resolve('.output/chrome-mv3');
+
+export function findChromium(): string | null {
+  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((p): p is string => !!p);
+  return candidates.find((p) => existsSync(p)) ?? null;
+}
+
+export interface ExtensionBrowser {
+  readonly context: BrowserContext;
+  readonly worker: Worker;
+  readonly extensionId: string;
+  readonly downloadsDir: string;
+  /** chrome-extension://<id>/<page> */
+  extensionUrl(page: string): string;
+  /** The id of the tab showing `page`. */
+  tabIdOf(page: Page): Promise<number>;
+  close(): Promise<void>;
+}
+
+export interface LaunchOptions {
+  readonly sandbox: Sandbox;
+  readonly lang?: string;
+}
+
+export async function launchExtensionBrowser({ sandbox, lang = 'en-US' }: LaunchOptions): Promise<ExtensionBrowser> {
+  const executablePath = findChromium();
+  if (!executablePath) throw new Error('No Chromium: set CHROMIUM_PATH');
+  const profileDir = mkdtempSync(path.join(tmpdir(), 'ad-profile-'));
+  const downloadsDir = mkdtempSync(path.join(tmpdir(), 'ad-downloads-'));
+  mkdirSync(path.join(profileDir, 'Default'), { recursive: true });
+  writeFileSync(
+    path.join(profileDir, 'Default', 'Preferences'),
+    JSON.stringify({ download: { default_directory: downloadsDir, prompt_for_download: false, directory_upgrade: true } }),
+  );
+
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath,
+    headless: true,
+    locale: lang,
+    args: [
+      `--disable-extensions-except=${EXTENSION_DIR}`,
+      `--load-extension=${EXTENSION_DIR}`,
+      `--host-resolver-rules=${sandbox.hostResolverRules}, EXCLUDE localhost`,
+      '--ignore-certificate-errors',
+      `--lang=${lang}`,
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-features=DownloadBubble,DownloadBubbleV2',
+    ],
+  });
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+  const extensionId = new URL(worker.url()).host;
+
+  // Let Chrome itself decide where files go (the profile's download directory and the extension's file names).
+  const page = context.pages()[0] ?? (await context.newPage());
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Browser.setDownloadBehavior', { behavior: 'default' });
+  await cdp.detach();
+
+  return {
+    context,
+    worker,
+    extensionId,
+    downloadsDir,
+    extensionUrl: (file) => `chrome-extension://${extensionId}/${file}`,
+    async tabIdOf(target) {
+      const url = target.url();
+      const ids = await worker.evaluate(async (u) => (await chrome.tabs.query({})).filter((t) => t.url === u).map((t) => t.id), url);
+      if (ids.length !== 1 || ids[0] === undefined) throw new Error(`expected one tab showing ${url}, found ${ids.length}`);
+      return ids[0];
+    },
+    async close() {
+      await context.close();
+      rmSync(profileDir, { recursive: true, force: true });
+      rmSync(downloadsDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Every file under `dir`, as paths relative to it with '/' separators. */
+export function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (current: string) => {
+    for (const name of readdirSync(current)) {
+      const full = path.join(current, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else out.push(path.relative(dir, full).split(path.sep).join('/'));
+    }
+  };
+  if (existsSync(dir)) walk(dir);
+  return out.sort();
+}
+
+export function sha256(data: Buffer | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export function fileSha256(file: string): string {
+  return sha256(readFileSync(file));
+}

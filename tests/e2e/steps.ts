@@ -1,0 +1,29 @@
+/** Steps shared by the end-to-end tests, written the way a person uses the extension. */
+import { expect, type Page } from '@playwright/test';
+import type { ExtensionBrowser } from './harness';
+
+export async function saveFeishuSettings(browser: ExtensionBrowser, settings: { apiBase?: string; token: string }): Promise<void> {
+  const page = await browser.context.newPage();
+  await page.goto(browser.extensionUrl('options.html'));
+  if (settings.apiBase !== undefined) await page.getByLabel('Feishu API base URL').fill(settings.apiBase);
+  await page.getByLabel('Feishu access token').fill(settings.token);
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText('Saved', { exact: true })).toBeVisible();
+  await page.close();
+}
+
+export async function openDocument(browser: ExtensionBrowser, url: string): Promise<{ page: Page; tabId: number }> {
+  const page = await browser.context.newPage();
+  await page.goto(url);
+  return { page, tabId: await browser.tabIdOf(page) };
+}
+
+export async function openTabList(browser: ExtensionBrowser, tabId: number): Promise<Page> {
+  const popup = await browser.context.newPage();
+  await popup.goto(browser.extensionUrl(`popup.html?tabId=${tabId}`));
+  return popup;
+}
+
+export async function badgeText(browser: ExtensionBrowser, tabId: number): Promise<string> {
+  return browser.worker.evaluate((id) => chrome.action.getBadgeText({ tabId: id }), tabId);
+}

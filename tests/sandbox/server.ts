@@ -1,0 +1,164 @@
+/**
+ * The sandbox: one local HTTPS server that plays every remote host the extension talks to (Feishu and Lark web
+ * pages, Open API, drive stream hosts), chosen by the Host header. Chromium reaches it under the real host names
+ * through `--host-resolver-rules`; Node tests through `sandboxFetch`. Every request is logged for assertions.
+ */
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { generate } from 'selfsigned';
+import { BRAND_DOMAINS, FeishuOpenApi } from './feishu-open-api';
+import { newReply, sendText, type Reply } from './http-util';
+import { handleStream } from './stream-host';
+import { handleWebPage } from './web-pages';
+import { createDemoWorld, type Brand, type SandboxWorld } from './world';
+
+export interface RecordedRequest {
+  readonly at: number;
+  readonly host: string;
+  readonly method: string;
+  readonly path: string;
+  readonly query: readonly (readonly [string, string])[];
+  readonly headers: Readonly<Record<string, string>>;
+  status: number;
+  /** Open API only: the endpoint id and the `code` answered. */
+  endpoint?: string;
+  code?: number;
+}
+
+export interface SandboxOptions {
+  readonly world?: SandboxWorld;
+  readonly port?: number;
+  /** Plain HTTP (for Node-side tests through `sandboxFetch`); Chromium needs the default, TLS. */
+  readonly tls?: boolean;
+  /** Trickle file bodies at this many bytes per second (demo only, so progress is visible). */
+  readonly throttleBytesPerSecond?: number;
+}
+
+export interface Sandbox {
+  readonly port: number;
+  readonly origin: string;
+  /** For Chromium's `--host-resolver-rules`: every Feishu/Lark host family to the sandbox. */
+  readonly hostResolverRules: string;
+  readonly log: RecordedRequest[];
+  world: SandboxWorld;
+  readonly api: FeishuOpenApi;
+  /** Forget the log, the rate windows and issued links (the world stays). */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export const SANDBOX_HOST_FAMILIES = ['feishu.cn', 'feishu.net', 'larkoffice.com', 'larkenterprise.com', 'larksuite.com'];
+
+function brandOfHost(host: string): Brand | null {
+  if (host === 'larksuite.com' || host.endsWith('.larksuite.com')) return 'lark';
+  return SANDBOX_HOST_FAMILIES.some((d) => host === d || host.endsWith(`.${d}`)) ? 'feishu' : null;
+}
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  let world = options.world ?? createDemoWorld();
+  const log: RecordedRequest[] = [];
+  const api = new FeishuOpenApi(() => world);
+
+  const handler = (request: IncomingMessage, response: ServerResponse) => {
+    const hostHeader = (request.headers['x-sandbox-host'] as string | undefined) ?? request.headers.host ?? '';
+    const host = hostHeader.replace(/:\d+$/, '').toLowerCase();
+    const url = new URL(request.url ?? '/', `https://${host || 'sandbox.invalid'}`);
+    const entry: RecordedRequest = {
+      at: Date.now(),
+      host,
+      method: request.method ?? 'GET',
+      path: url.pathname,
+      query: [...url.searchParams.entries()],
+      headers: Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')])),
+      status: 0,
+    };
+    log.push(entry);
+    const reply = newReply();
+    const brand = brandOfHost(host);
+    if (!brand) {
+      sendText(reply, 421, `the sandbox does not serve ${host}`);
+    } else if (host === `open.${BRAND_DOMAINS[brand]}`) {
+      const outcome = api.handle(brand, request, url, reply);
+      entry.endpoint = outcome.endpoint;
+      entry.code = outcome.code;
+    } else if (host === `internal-api-drive-stream.${BRAND_DOMAINS[brand]}`) {
+      handleStream(api, request, url, reply, Date.now());
+    } else {
+      handleWebPage(world, brand, url, reply);
+    }
+    entry.status = reply.status;
+    void write(response, request, reply, options.throttleBytesPerSecond ?? 0);
+  };
+
+  // Drain request bodies (POST) before answering; the fake reads none of them yet.
+  const server =
+    options.tls === false
+      ? createHttpServer((req, res) => req.resume().on('end', () => handler(req, res)))
+      : createHttpsServer(await certificate(), (req, res) => req.resume().on('end', () => handler(req, res)));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    port,
+    origin: `${options.tls === false ? 'http' : 'https'}://127.0.0.1:${port}`,
+    hostResolverRules: SANDBOX_HOST_FAMILIES.map((d) => `MAP *.${d} 127.0.0.1:${port}`).join(', '),
+    log,
+    get world() {
+      return world;
+    },
+    set world(next: SandboxWorld) {
+      world = next;
+    },
+    api,
+    reset() {
+      log.length = 0;
+      api.reset();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function write(response: ServerResponse, request: IncomingMessage, reply: Reply, throttle: number): Promise<void> {
+  response.writeHead(reply.status, { ...reply.headers, 'content-length': String(reply.body.length) });
+  if (request.method === 'HEAD') {
+    response.end();
+    return;
+  }
+  if (throttle <= 0 || reply.body.length < 4096) {
+    response.end(reply.body);
+    return;
+  }
+  const chunk = Math.max(1024, Math.floor(throttle / 10));
+  for (let offset = 0; offset < reply.body.length && !response.destroyed; offset += chunk) {
+    response.write(reply.body.subarray(offset, offset + chunk));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  response.end();
+}
+
+let cachedCertificate: Promise<{ key: string; cert: string }> | undefined;
+function certificate(): Promise<{ key: string; cert: string }> {
+  cachedCertificate ??= generate([{ name: 'commonName', value: 'sandbox.feishu.cn' }], { keyType: 'ec', curve: 'P-256', notAfterDate: new Date(Date.now() + 30 * 86_400_000) }).then((pems) => ({
+    key: pems.private,
+    cert: pems.cert,
+  }));
+  return cachedCertificate;
+}
+
+/**
+ * A `fetch` for Node-side tests that sends `https://<real host>/...` to a plain-HTTP sandbox, telling it the host
+ * in `x-sandbox-host` (Node's fetch does not let us set `Host`).
+ */
+export function sandboxFetch(sandbox: Sandbox): typeof fetch {
+  return async (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const headers = new Headers(init?.headers);
+    headers.set('x-sandbox-host', url.hostname);
+    return fetch(`${sandbox.origin}${url.pathname}${url.search}`, { ...init, headers });
+  };
+}

@@ -1,0 +1,287 @@
+/**
+ * The sandbox's data: tokens, documents (as the docx API returns their blocks) and media files with their bytes.
+ * Everything is deterministic, so tests can compare files on disk byte for byte with what the fake served.
+ */
+import { createHash } from 'node:crypto';
+
+export type Brand = 'feishu' | 'lark';
+
+export interface SandboxToken {
+  readonly token: string;
+  readonly kind: 'user' | 'tenant';
+  readonly brand: Brand;
+  /** The user's or tenant's display name. */
+  readonly name: string;
+  readonly scopes: readonly string[];
+  readonly expired?: boolean;
+}
+
+export interface SandboxMedia {
+  readonly token: string;
+  readonly brand: Brand;
+  /** Name served in Content-Disposition (and shown by the document for file blocks). */
+  readonly fileName: string;
+  readonly mimeType: string;
+  readonly bytes: Buffer;
+}
+
+export interface SandboxDocument {
+  readonly id: string;
+  readonly brand: Brand;
+  readonly title: string;
+  /** Blocks in the API's flat shape, root first. */
+  readonly blocks: readonly Record<string, unknown>[];
+  /** Tokens that may read the document and its media; `all` for every valid token of the brand. */
+  readonly readers: 'all' | readonly string[];
+}
+
+export interface SandboxWorld {
+  readonly tokens: SandboxToken[];
+  readonly documents: SandboxDocument[];
+  readonly media: SandboxMedia[];
+  readonly tenantName: string;
+}
+
+// --- deterministic bytes ------------------------------------------------------------------------------------------
+
+function prng(seed: string): () => number {
+  let state = createHash('sha256').update(seed).digest().readUInt32LE(0) || 1;
+  return () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 0x1_0000_0000;
+  };
+}
+
+function randomBytes(seed: string, length: number): Buffer {
+  const next = prng(seed);
+  const bytes = Buffer.alloc(length);
+  for (let i = 0; i < length; i++) bytes[i] = Math.floor(next() * 256);
+  return bytes;
+}
+
+const MAGIC: Record<string, Buffer> = {
+  'image/png': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]),
+  'image/jpeg': Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 0]),
+  'image/gif': Buffer.from('GIF89a', 'latin1'),
+  'image/webp': Buffer.concat([Buffer.from('RIFF', 'latin1'), Buffer.from([0, 0, 0, 0]), Buffer.from('WEBPVP8 ', 'latin1')]),
+  'application/pdf': Buffer.from('%PDF-1.7\n', 'latin1'),
+  'application/zip': Buffer.from([0x50, 0x4b, 0x03, 0x04]),
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': Buffer.from([0x50, 0x4b, 0x03, 0x04]),
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': Buffer.from([0x50, 0x4b, 0x03, 0x04]),
+};
+
+/** Bytes that start like a real file of `mimeType` (so type sniffing works) and are random after that. */
+export function fileBytes(seed: string, mimeType: string, length: number): Buffer {
+  if (mimeType.startsWith('text/')) {
+    const line = `${seed} — 这是一行测试文本 / a line of test text.\n`;
+    return Buffer.from(line.repeat(Math.ceil(length / Buffer.byteLength(line)))).subarray(0, length);
+  }
+  const magic = MAGIC[mimeType] ?? Buffer.alloc(0);
+  return Buffer.concat([magic, randomBytes(seed, Math.max(0, length - magic.length))]);
+}
+
+/** A media token shaped like Feishu's: 27 letters and digits. */
+export function mediaToken(seed: string): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  const next = prng(`token:${seed}`);
+  return Array.from({ length: 27 }, () => alphabet[Math.floor(next() * alphabet.length)]).join('');
+}
+
+// --- document builder --------------------------------------------------------------------------------------------
+
+export type DocNode =
+  | { readonly type: 'text'; readonly text: string; readonly inlineFile?: SandboxMedia }
+  | { readonly type: 'heading'; readonly text: string }
+  | { readonly type: 'file'; readonly media: SandboxMedia }
+  | { readonly type: 'image'; readonly media: SandboxMedia; readonly caption?: string }
+  | { readonly type: 'table'; readonly cells: readonly (readonly DocNode[])[] }
+  | { readonly type: 'grid'; readonly columns: readonly (readonly DocNode[])[] };
+
+const BLOCK_TYPE = { page: 1, text: 2, heading2: 4, file: 23, grid: 24, grid_column: 25, image: 27, table: 31, table_cell: 32, view: 33 };
+
+/** Flattens a document tree into the blocks list exactly as `GET /docx/v1/documents/:id/blocks` returns it. */
+export function buildBlocks(documentId: string, title: string, content: readonly DocNode[]): Record<string, unknown>[] {
+  const blocks: Record<string, unknown>[] = [];
+  let counter = 0;
+  const newId = () => `doxcn${mediaToken(`${documentId}:${counter++}`).slice(0, 22)}`;
+  const textElements = (text: string) => [{ text_run: { content: text, text_element_style: {} } }];
+
+  const emit = (node: DocNode, parentId: string): string => {
+    const id = newId();
+    const block: Record<string, unknown> = { block_id: id, parent_id: parentId };
+    blocks.push(block);
+    switch (node.type) {
+      case 'text': {
+        const elements: unknown[] = textElements(node.text);
+        if (node.inlineFile) elements.push({ file: { file_token: node.inlineFile.token, source_block_id: newId(), text_element_style: {} } });
+        Object.assign(block, { block_type: BLOCK_TYPE.text, text: { elements, style: {} } });
+        break;
+      }
+      case 'heading':
+        Object.assign(block, { block_type: BLOCK_TYPE.heading2, heading2: { elements: textElements(node.text), style: {} } });
+        break;
+      case 'file': {
+        // A file block never stands alone: it always sits in a view block (block_type 33).
+        Object.assign(block, { block_type: BLOCK_TYPE.view, view: { view_type: 1 } });
+        const fileId = newId();
+        blocks.push({ block_id: fileId, parent_id: id, block_type: BLOCK_TYPE.file, file: { token: node.media.token, name: node.media.fileName, view_type: 1 } });
+        block['children'] = [fileId];
+        break;
+      }
+      case 'image':
+        Object.assign(block, {
+          block_type: BLOCK_TYPE.image,
+          image: { token: node.media.token, width: 1280, height: 720, align: 2, ...(node.caption ? { caption: { content: node.caption } } : {}) },
+        });
+        break;
+      case 'table': {
+        const cells = node.cells.map((cell) => {
+          const cellId = newId();
+          const cellBlock: Record<string, unknown> = { block_id: cellId, parent_id: id, block_type: BLOCK_TYPE.table_cell, table_cell: {} };
+          blocks.push(cellBlock);
+          cellBlock['children'] = cell.map((child) => emit(child, cellId));
+          return cellId;
+        });
+        Object.assign(block, { block_type: BLOCK_TYPE.table, table: { cells, property: { row_size: 1, column_size: cells.length } }, children: cells });
+        break;
+      }
+      case 'grid': {
+        const columns = node.columns.map((column) => {
+          const columnId = newId();
+          const columnBlock: Record<string, unknown> = { block_id: columnId, parent_id: id, block_type: BLOCK_TYPE.grid_column, grid_column: { width_ratio: 50 } };
+          blocks.push(columnBlock);
+          columnBlock['children'] = column.map((child) => emit(child, columnId));
+          return columnId;
+        });
+        Object.assign(block, { block_type: BLOCK_TYPE.grid, grid: { column_size: columns.length }, children: columns });
+        break;
+      }
+    }
+    return id;
+  };
+
+  const root: Record<string, unknown> = { block_id: documentId, parent_id: '', block_type: BLOCK_TYPE.page, page: { elements: textElements(title), style: {} } };
+  blocks.push(root);
+  root['children'] = content.map((node) => emit(node, documentId));
+  return blocks;
+}
+
+// --- the demo world ----------------------------------------------------------------------------------------------
+
+export const TOKENS = {
+  feishuUser: 'u-sandbox-feishu-user-7f1bcd13fc57d46bac21793a18e560',
+  feishuTenant: 't-sandbox-feishu-tenant-caecc734c2e3328a62489fe0648c4b',
+  feishuExpired: 'u-sandbox-feishu-expired-0000000000000000000000',
+  feishuNoMediaScope: 'u-sandbox-feishu-no-media-scope-111111111111111',
+  larkUser: 'u-sandbox-lark-user-2b8e1f0c9d7a6b5c4d3e2f1a0b9c8d7e',
+} as const;
+
+export const DOCS = {
+  /** The showcase document: 16 attachments over three block pages, hostile and duplicate names included. */
+  weekly: 'UXEAd6cRUoj5pexJZr0cdwaFnpd',
+  /** Shared with nobody but the tenant token's app: user tokens get 1770032. */
+  private: 'Wq3sKpQ7mBz8XcN2vLr5TtYh9Ud',
+  /** A document without attachments. */
+  empty: 'Ea7fGh2JkLm9NpQr4StUv6WxYz1',
+  /** On the Lark brand. */
+  lark: 'LkR8sT2uV4wX6yZ0aB1cD3eF5gH',
+} as const;
+
+const ALL_SCOPES = ['docx:document:readonly', 'docs:document.media:download', 'tenant:tenant:readonly'];
+
+function media(brand: Brand, seed: string, fileName: string, mimeType: string, size: number): SandboxMedia {
+  return { token: mediaToken(`${brand}:${seed}`), brand, fileName, mimeType, bytes: fileBytes(seed, mimeType, size) };
+}
+
+/** Filler paragraphs so the attachments spread over several pages of 500 blocks. */
+function paragraphs(from: number, count: number): DocNode[] {
+  return Array.from({ length: count }, (_, i) => ({ type: 'text', text: `第 ${from + i} 段：本周进展与风险说明。Paragraph ${from + i}.` }) as const);
+}
+
+export const LONG_CHINESE_NAME = `${'关于二〇二六年度第四季度项目预算执行情况与下一阶段资金安排的详细说明报告'.repeat(9).slice(0, 300)}.pdf`;
+
+export function createDemoWorld(): SandboxWorld {
+  const f = {
+    report: media('feishu', 'report', '季度报告.pdf', 'application/pdf', 182_345),
+    budget: media('feishu', 'budget', '预算表.xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 48_213),
+    contract: media('feishu', 'contract', '合同 v2 (final).docx', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', 73_421),
+    minutesA: media('feishu', 'minutes-a', '会议纪要.txt', 'text/plain', 3_210),
+    minutesB: media('feishu', 'minutes-b', '会议纪要.txt', 'text/plain', 4_567),
+    traversal: media('feishu', 'traversal', '../x', 'application/octet-stream', 1_024),
+    slash: media('feishu', 'slash', 'a/b', 'application/octet-stream', 2_048),
+    reserved: media('feishu', 'reserved', 'CON.txt', 'text/plain', 512),
+    control: media('feishu', 'control', '报销\u0007单\u200b据\u202e.pdf', 'application/pdf', 9_999),
+    longName: media('feishu', 'long-name', LONG_CHINESE_NAME, 'application/pdf', 20_480),
+    photo: media('feishu', 'photo', 'image.png', 'image/png', 345_678),
+    diagram: media('feishu', 'diagram', 'image.jpg', 'image/jpeg', 123_456),
+    chart: media('feishu', 'chart', 'image.gif', 'image/gif', 23_456),
+    screenshot: media('feishu', 'screenshot', 'image.webp', 'image/webp', 67_890),
+    appendix: media('feishu', 'appendix', '附录A.zip', 'application/zip', 55_555),
+    photoInTable: media('feishu', 'table-photo', 'image.png', 'image/png', 12_345),
+    privateFile: media('feishu', 'private', '内部资料.pdf', 'application/pdf', 4_096),
+    larkDeck: media('lark', 'deck', 'Roadmap 2027.pptx', 'application/vnd.openxmlformats-officedocument.presentationml.presentation', 88_888),
+    larkShot: media('lark', 'shot', 'image.png', 'image/png', 16_384),
+  };
+
+  const weeklyTitle = '项目周报 2026-W47';
+  const weekly: DocNode[] = [
+    { type: 'heading', text: '本周附件' },
+    { type: 'file', media: f.report },
+    { type: 'image', media: f.photo },
+    { type: 'file', media: f.budget },
+    ...paragraphs(1, 400),
+    { type: 'file', media: f.minutesA },
+    { type: 'image', media: f.diagram, caption: '系统流程图' },
+    { type: 'table', cells: [[{ type: 'text', text: '现场照片' }], [{ type: 'image', media: f.photoInTable }]] },
+    ...paragraphs(401, 400),
+    { type: 'file', media: f.contract },
+    { type: 'file', media: f.minutesB },
+    { type: 'grid', columns: [[{ type: 'file', media: f.traversal }], [{ type: 'file', media: f.slash }]] },
+    { type: 'text', text: '附录见：', inlineFile: f.appendix },
+    ...paragraphs(801, 400),
+    { type: 'file', media: f.reserved },
+    { type: 'file', media: f.control },
+    { type: 'image', media: f.chart },
+    { type: 'file', media: f.longName },
+    // The same file linked inline again: one attachment, not two.
+    { type: 'text', text: '再次引用报告：', inlineFile: f.report },
+    { type: 'image', media: f.screenshot },
+    ...paragraphs(1201, 20),
+  ];
+
+  return {
+    tenantName: '示例科技有限公司',
+    tokens: [
+      { token: TOKENS.feishuUser, kind: 'user', brand: 'feishu', name: '张三', scopes: ALL_SCOPES },
+      { token: TOKENS.feishuTenant, kind: 'tenant', brand: 'feishu', name: '示例科技有限公司', scopes: ALL_SCOPES },
+      { token: TOKENS.feishuExpired, kind: 'user', brand: 'feishu', name: '张三', scopes: ALL_SCOPES, expired: true },
+      { token: TOKENS.feishuNoMediaScope, kind: 'user', brand: 'feishu', name: '李四', scopes: ['docx:document:readonly'] },
+      { token: TOKENS.larkUser, kind: 'user', brand: 'lark', name: 'Alex Kim', scopes: ALL_SCOPES },
+    ],
+    documents: [
+      { id: DOCS.weekly, brand: 'feishu', title: weeklyTitle, blocks: buildBlocks(DOCS.weekly, weeklyTitle, weekly), readers: 'all' },
+      {
+        id: DOCS.private,
+        brand: 'feishu',
+        title: '内部文档',
+        blocks: buildBlocks(DOCS.private, '内部文档', [{ type: 'file', media: f.privateFile }]),
+        readers: [TOKENS.feishuTenant],
+      },
+      { id: DOCS.empty, brand: 'feishu', title: '空白文档', blocks: buildBlocks(DOCS.empty, '空白文档', paragraphs(1, 3)), readers: 'all' },
+      {
+        id: DOCS.lark,
+        brand: 'lark',
+        title: 'Quarterly Review',
+        blocks: buildBlocks(DOCS.lark, 'Quarterly Review', [
+          { type: 'heading', text: 'Materials' },
+          { type: 'file', media: f.larkDeck },
+          { type: 'image', media: f.larkShot },
+        ]),
+        readers: 'all',
+      },
+    ],
+    media: Object.values(f),
+  };
+}
