@@ -1,2 +1,2 @@
 export { sandboxFetch, startSandbox, type RecordedRequest, type Sandbox, type SandboxOptions } from './server';
-export { createDemoWorld, DOCS, LONG_CHINESE_NAME, TOKENS, type SandboxMedia, type SandboxWorld } from './world';
+export { createDemoWorld, DOCS, LONG_CHINESE_NAME, TOKENS, type DemoWorld, type SandboxMedia, type SandboxWorld } from './world';

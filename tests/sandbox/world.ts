@@ -202,8 +202,10 @@ function paragraphs(from: number, count: number): DocNode[] {
 
 export const LONG_CHINESE_NAME = `${'关于二〇二六年度第四季度项目预算执行情况与下一阶段资金安排的详细说明报告'.repeat(9).slice(0, 300)}.pdf`;
 
-export function createDemoWorld(): SandboxWorld {
-  const f = {
+export type DemoFiles = ReturnType<typeof demoFiles>;
+
+function demoFiles() {
+  return {
     report: media('feishu', 'report', '季度报告.pdf', 'application/pdf', 182_345),
     budget: media('feishu', 'budget', '预算表.xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 48_213),
     contract: media('feishu', 'contract', '合同 v2 (final).docx', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', 73_421),
@@ -224,6 +226,15 @@ export function createDemoWorld(): SandboxWorld {
     larkDeck: media('lark', 'deck', 'Roadmap 2027.pptx', 'application/vnd.openxmlformats-officedocument.presentationml.presentation', 88_888),
     larkShot: media('lark', 'shot', 'image.png', 'image/png', 16_384),
   };
+}
+
+export interface DemoWorld extends SandboxWorld {
+  /** The demo's files by role, for tests that check what landed on disk. */
+  readonly files: DemoFiles;
+}
+
+export function createDemoWorld(): DemoWorld {
+  const f = demoFiles();
 
   const weeklyTitle = '项目周报 2026-W47';
   const weekly: DocNode[] = [
@@ -283,5 +294,6 @@ export function createDemoWorld(): SandboxWorld {
       },
     ],
     media: Object.values(f),
+    files: f,
   };
 }
