@@ -31,13 +31,17 @@ export interface ExtensionBrowser {
 export interface LaunchOptions {
   readonly sandbox: Sandbox;
   readonly lang?: string;
+  /** Keep downloads here (and leave them on close); a fresh temporary folder otherwise. */
+  readonly downloadsDir?: string;
+  readonly headless?: boolean;
 }
 
-export async function launchExtensionBrowser({ sandbox, lang = 'en-US' }: LaunchOptions): Promise<ExtensionBrowser> {
+export async function launchExtensionBrowser({ sandbox, lang = 'en-US', downloadsDir: keepIn, headless = true }: LaunchOptions): Promise<ExtensionBrowser> {
   const executablePath = findChromium();
   if (!executablePath) throw new Error('No Chromium: set CHROMIUM_PATH');
   const profileDir = mkdtempSync(path.join(tmpdir(), 'ad-profile-'));
-  const downloadsDir = mkdtempSync(path.join(tmpdir(), 'ad-downloads-'));
+  const downloadsDir = keepIn ?? mkdtempSync(path.join(tmpdir(), 'ad-downloads-'));
+  mkdirSync(downloadsDir, { recursive: true });
   mkdirSync(path.join(profileDir, 'Default'), { recursive: true });
   writeFileSync(
     path.join(profileDir, 'Default', 'Preferences'),
@@ -46,7 +50,7 @@ export async function launchExtensionBrowser({ sandbox, lang = 'en-US' }: Launch
 
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath,
-    headless: true,
+    headless,
     locale: lang,
     args: [
       `--disable-extensions-except=${EXTENSION_DIR}`,
@@ -85,7 +89,7 @@ export async function launchExtensionBrowser({ sandbox, lang = 'en-US' }: Launch
     async close() {
       await context.close();
       rmSync(profileDir, { recursive: true, force: true });
-      rmSync(downloadsDir, { recursive: true, force: true });
+      if (!keepIn) rmSync(downloadsDir, { recursive: true, force: true });
     },
   };
 }

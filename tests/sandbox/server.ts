@@ -31,7 +31,7 @@ export interface SandboxOptions {
   readonly port?: number;
   /** Plain HTTP (for Node-side tests through `sandboxFetch`); Chromium needs the default, TLS. */
   readonly tls?: boolean;
-  /** Trickle file bodies at this many bytes per second (demo only, so progress is visible). */
+  /** Trickle file bodies from the stream hosts at this many bytes per second (demo only, so progress shows). */
   readonly throttleBytesPerSecond?: number;
 }
 
@@ -76,6 +76,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     log.push(entry);
     const reply = newReply();
     const brand = brandOfHost(host);
+    let throttle = 0;
     if (!brand) {
       sendText(reply, 421, `the sandbox does not serve ${host}`);
     } else if (host === `open.${BRAND_DOMAINS[brand]}`) {
@@ -84,11 +85,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       entry.code = outcome.code;
     } else if (host === `internal-api-drive-stream.${BRAND_DOMAINS[brand]}`) {
       handleStream(api, request, url, reply, Date.now());
+      throttle = options.throttleBytesPerSecond ?? 0;
     } else {
       handleWebPage(world, brand, url, reply);
     }
     entry.status = reply.status;
-    void write(response, request, reply, options.throttleBytesPerSecond ?? 0);
+    void write(response, request, reply, throttle);
   };
 
   // Drain request bodies (POST) before answering; the fake reads none of them yet.
