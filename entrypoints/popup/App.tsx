@@ -73,7 +73,9 @@ export function App({ search }: { search: string }) {
                 <button type="button" class="primary" disabled={model.busy || view.jobRunning} onClick={() => void model.downloadAll()}>
                   {view.jobRunning
                     ? i18n.t('popup.downloading', { done: String(counts.done + counts.failed), total: String(counts.total) })
-                    : i18n.t('popup.downloadAll', { count: String(counts.total) })}
+                    : view.allSaved
+                      ? i18n.t('popup.downloadAgain', { count: String(counts.total) })
+                      : i18n.t('popup.downloadAll', { count: String(counts.total) })}
                 </button>
                 {!inTab && model.tabId !== null && (
                   <button type="button" onClick={() => void browser.tabs.create({ url: tabListUrl(model.tabId!) })}>

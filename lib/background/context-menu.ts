@@ -5,7 +5,7 @@ import { SUPPORTED_PAGE_PATTERNS } from '../platforms';
 
 export const DOWNLOAD_ALL_MENU_ID = 'download-all-attachments';
 
-/** Menu items persist across worker restarts; (re)create them on install and update only. */
+/** Menu items persist across worker restarts; they are (re)created on install, update and browser start. */
 export async function createContextMenu(): Promise<void> {
   await browser.contextMenus.removeAll();
   browser.contextMenus.create({

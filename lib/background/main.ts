@@ -79,6 +79,8 @@ export function startBackground(): void {
   browser.downloads.onChanged.addListener((delta) => void engine.handleDownloadChanged(delta));
   browser.contextMenus.onClicked.addListener((info, tab) => void onMenuClick(info, tab));
   browser.runtime.onInstalled.addListener(() => void createContextMenu());
+  // Again at browser start: the title follows the browser's language, which may have changed since install.
+  browser.runtime.onStartup.addListener(() => void createContextMenu());
   browser.tabs.onRemoved.addListener((tabId) => void tabs.forget(tabId));
   void engine.resume();
 

@@ -20,6 +20,8 @@ const LISTING_FRESH_MS = 10 * 60_000;
 
 export class TabService {
   private readonly inFlight = new Map<number, { key: string; done: Promise<TabState> }>();
+  /** Decisions for one tab run one at a time, so two reports of the same page never start two listings. */
+  private readonly locks = new Map<number, Promise<unknown>>();
 
   constructor(private readonly deps: TabServiceDeps) {}
 
@@ -32,39 +34,17 @@ export class TabService {
    * once the listing has finished; otherwise answers at once (the popup then watches session storage).
    */
   async ensure(tabId: number, url: string | undefined, options: { wait?: boolean; force?: boolean } = {}): Promise<TabState> {
-    const recognition: PageRecognition = url ? recognisePage(url) : { status: 'other' };
-    const previous = await readTabState(tabId);
-    const samePage = previous !== null && sameRecognition(previous.recognition, recognition);
-
-    if (recognition.status !== 'supported') {
-      const state: TabState = { tabId, recognition, listing: { status: 'idle' } };
-      if (!samePage || previous?.listing.status !== 'idle') await this.save(state);
-      return state;
-    }
-
-    const key = pageKey(recognition.page);
-    const flight = this.inFlight.get(tabId);
-    if (flight?.key === key && !options.force) return options.wait ? flight.done : ((await readTabState(tabId)) ?? flight.done);
-
-    if (samePage && previous && !options.force && this.isUsable(previous.listing)) return previous;
-
-    const base: TabState = { tabId, recognition, listing: { status: 'idle' }, jobId: samePage ? previous?.jobId : undefined };
-    if (!(await this.deps.hasCredentials(recognition.page))) {
-      // No call without credentials: the popup asks for a token instead.
-      return this.save({ ...base, listing: { status: 'needs-credentials' } });
-    }
-    await this.save({ ...base, listing: { status: 'loading', startedAt: this.now() } });
-    const done = this.list(base, recognition.page, key);
-    this.inFlight.set(tabId, { key, done });
-    void done.finally(() => {
-      if (this.inFlight.get(tabId)?.done === done) this.inFlight.delete(tabId);
-    });
-    return options.wait ? done : ((await readTabState(tabId)) ?? done);
+    const { state, done } = await this.exclusive(tabId, () => this.decide(tabId, url, options.force ?? false));
+    // Also for an unchanged state: Chrome clears a tab's badge on every full navigation, reloads included.
+    this.deps.onStateChanged?.(state);
+    return options.wait && done ? done : state;
   }
 
   async setJob(tabId: number, jobId: string): Promise<void> {
-    const state = await readTabState(tabId);
-    if (state) await this.save({ ...state, jobId });
+    await this.exclusive(tabId, async () => {
+      const state = await readTabState(tabId);
+      if (state) await this.save({ ...state, jobId });
+    });
   }
 
   async forget(tabId: number): Promise<void> {
@@ -72,10 +52,55 @@ export class TabService {
     await removeTabState(tabId);
   }
 
+  private exclusive<T>(tabId: number, work: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(tabId) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.catch(() => undefined);
+    this.locks.set(tabId, settled);
+    void settled.then(() => {
+      if (this.locks.get(tabId) === settled) this.locks.delete(tabId);
+    });
+    return next;
+  }
+
+  private async decide(tabId: number, url: string | undefined, force: boolean): Promise<{ state: TabState; done?: Promise<TabState> }> {
+    const recognition: PageRecognition = url ? recognisePage(url) : { status: 'other' };
+    const previous = await readTabState(tabId);
+    const samePage = previous !== null && sameRecognition(previous.recognition, recognition);
+
+    if (recognition.status !== 'supported') {
+      this.inFlight.delete(tabId);
+      const state: TabState = { tabId, recognition, listing: { status: 'idle' } };
+      if (!samePage) await this.save(state);
+      return { state: samePage && previous ? previous : state };
+    }
+
+    const key = pageKey(recognition.page);
+    const flight = this.inFlight.get(tabId);
+    if (flight?.key === key && !force) {
+      return { state: previous ?? { tabId, recognition, listing: { status: 'loading', startedAt: this.now() } }, done: flight.done };
+    }
+    if (samePage && previous && !force && this.isUsable(previous.listing)) return { state: previous };
+
+    const base: TabState = { tabId, recognition, listing: { status: 'idle' }, jobId: samePage ? previous?.jobId : undefined };
+    if (!(await this.deps.hasCredentials(recognition.page))) {
+      // No call without credentials: the popup asks for a token instead.
+      this.inFlight.delete(tabId);
+      return { state: await this.save({ ...base, listing: { status: 'needs-credentials' } }) };
+    }
+    const loading = await this.save({ ...base, listing: { status: 'loading', startedAt: this.now() } });
+    const done = this.list(base, recognition.page, key);
+    this.inFlight.set(tabId, { key, done });
+    void done.finally(() => {
+      if (this.inFlight.get(tabId)?.done === done) this.inFlight.delete(tabId);
+    });
+    return { state: loading, done };
+  }
+
   private isUsable(listing: ListingState): boolean {
-    if (listing.status === 'ready') return this.now() - listing.listedAt < LISTING_FRESH_MS;
-    // Errors and "needs credentials" are worth another try each time the page or popup asks: settings may have changed.
-    return listing.status === 'loading';
+    // Errors and "needs credentials" are worth another try each time the page or popup asks: settings may have
+    // changed. A "loading" left over by a stopped worker has nobody finishing it, so it is not usable either.
+    return listing.status === 'ready' && this.now() - listing.listedAt < LISTING_FRESH_MS;
   }
 
   private async list(base: TabState, page: PageRef, key: string): Promise<TabState> {
@@ -85,10 +110,12 @@ export class TabService {
     } catch (error) {
       listing = { status: 'error', problem: toProblem(error), at: this.now() };
     }
-    const current = await readTabState(base.tabId);
-    // The tab may have moved on to another page while we listed: never overwrite its newer state.
-    if (current && current.recognition.status === 'supported' && pageKey(current.recognition.page) !== key) return current;
-    return this.save({ ...(current ?? base), listing });
+    return this.exclusive(base.tabId, async () => {
+      const current = await readTabState(base.tabId);
+      // The tab may have moved on to another page while we listed: never overwrite its newer state.
+      if (current && !(current.recognition.status === 'supported' && pageKey(current.recognition.page) === key)) return current;
+      return this.save({ ...(current ?? base), listing });
+    });
   }
 
   private async save(state: TabState): Promise<TabState> {

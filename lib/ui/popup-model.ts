@@ -37,6 +37,8 @@ export type PopupView =
       readonly rows: readonly RowModel[];
       readonly counts: { readonly total: number; readonly done: number; readonly failed: number; readonly open: number };
       readonly jobRunning: boolean;
+      /** A finished job saved everything already: "Download all" would save copies. */
+      readonly allSaved: boolean;
     };
 
 export function buildView(state: TabState | null | 'no-tab', job: Job | null, progress: ReadonlyMap<number, Progress>): PopupView {
@@ -80,9 +82,11 @@ export function buildView(state: TabState | null | 'no-tab', job: Job | null, pr
   return {
     kind: 'ready',
     title: listing.listing.title,
-    folder: listing.listing.folder.join('/'),
+    // Where the files really are: the job's sanitised folder, else the listing's.
+    folder: (jobForPage?.items[0]?.folder ?? listing.listing.folder).join('/'),
     rows,
     counts: { total: rows.length, done, failed, open },
     jobRunning: jobForPage !== null && jobForPage.finishedAt === undefined,
+    allSaved: rows.length > 0 && done === rows.length,
   };
 }
