@@ -112,9 +112,11 @@ export class TabService {
     }
     return this.exclusive(base.tabId, async () => {
       const current = await readTabState(base.tabId);
+      // The tab may have closed (its state forgotten) while we listed: never bring its state back.
+      if (!current) return { ...base, listing };
       // The tab may have moved on to another page while we listed: never overwrite its newer state.
-      if (current && !(current.recognition.status === 'supported' && pageKey(current.recognition.page) === key)) return current;
-      return this.save({ ...(current ?? base), listing });
+      if (!(current.recognition.status === 'supported' && pageKey(current.recognition.page) === key)) return current;
+      return this.save({ ...current, listing });
     });
   }
 

@@ -52,7 +52,9 @@ async function resolveBatch(client: FeishuClient, batch: readonly string[], extr
     }
   } catch (error) {
     const problem = toProblem(error);
-    if (batch.length > 1 && error instanceof ProblemError && !CALL_WIDE.has(problem.kind)) {
+    // A server that is down or answering nonsense fails every token alike: splitting would only multiply calls.
+    const callWide = CALL_WIDE.has(problem.kind) || problem.kind === 'invalid-response' || (problem.status ?? 0) >= 500;
+    if (batch.length > 1 && error instanceof ProblemError && !callWide) {
       // One bad token (deleted, not shared) must not sink the other four: ask for each on its own.
       for (const token of batch) {
         for (const [t, result] of await resolveBatch(client, [token], extra)) results.set(t, result);

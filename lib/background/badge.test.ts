@@ -1,0 +1,82 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import type { Attachment } from '../core/attachment';
+import type { FeishuPage } from '../core/page';
+import type { TabState } from '../core/tab-state';
+import { badgeFor, showBadge } from './badge';
+
+const BLUE = '#3370ff';
+const RED = '#f54a45';
+const PAGE: FeishuPage = { platform: 'feishu', brand: 'feishu', host: 'acme.feishu.cn', kind: 'docx', token: 'UXEAd6cRUoj5pexJZr0cdwaFnpd' };
+
+function attachments(count: number): Attachment[] {
+  return Array.from({ length: count }, (_, i) => ({
+    id: `feishu-media:boxcn${String(i).padStart(8, '0')}`,
+    name: `file-${i}.pdf`,
+    nameIsGenerated: false,
+    kind: 'file',
+    source: { type: 'feishu-media', apiBase: 'https://open.feishu.cn', token: `boxcn${String(i).padStart(8, '0')}` },
+    subfolders: [],
+  }));
+}
+
+function supported(listing: TabState['listing']): TabState {
+  return { tabId: 3, recognition: { status: 'supported', page: PAGE }, listing };
+}
+
+function ready(count: number): TabState {
+  return supported({ status: 'ready', listing: { title: 'T', folder: ['Feishu', 'T'], attachments: attachments(count) }, listedAt: 1 });
+}
+
+describe('badgeFor', () => {
+  it.each([
+    [1, '1'],
+    [16, '16'],
+    [999, '999'],
+    [1000, '999+'],
+  ])('shows the count of a ready list (%i → %s)', (count, text) => {
+    expect(badgeFor(ready(count))).toEqual({ text, color: BLUE });
+  });
+
+  it('shows nothing for a document without attachments', () => {
+    expect(badgeFor(ready(0))).toEqual({ text: '', color: BLUE });
+  });
+
+  it('asks for attention on errors and missing credentials', () => {
+    expect(badgeFor(supported({ status: 'error', problem: { kind: 'token-expired', code: 99991677 }, at: 1 }))).toEqual({ text: '!', color: RED });
+    expect(badgeFor(supported({ status: 'needs-credentials' }))).toEqual({ text: '!', color: RED });
+  });
+
+  it('shows nothing while idle or loading', () => {
+    expect(badgeFor(supported({ status: 'idle' }))).toEqual({ text: '', color: BLUE });
+    expect(badgeFor(supported({ status: 'loading', startedAt: 1 }))).toEqual({ text: '', color: BLUE });
+  });
+
+  it('shows nothing on pages it does not list, whatever the listing says', () => {
+    const stale = ready(5);
+    expect(badgeFor({ ...stale, recognition: { status: 'other' } })).toEqual({ text: '', color: BLUE });
+    expect(badgeFor({ ...stale, recognition: { status: 'unsupported', platform: 'feishu', kind: 'wiki' } })).toEqual({ text: '', color: BLUE });
+    expect(badgeFor({ tabId: 3, recognition: { status: 'other' }, listing: { status: 'needs-credentials' } })).toEqual({ text: '', color: BLUE });
+  });
+});
+
+describe('showBadge', () => {
+  beforeEach(() => {
+    fakeBrowser.reset();
+  });
+
+  it('sets colour and text on the tab', async () => {
+    const color = vi.spyOn(fakeBrowser.action, 'setBadgeBackgroundColor').mockResolvedValue(undefined);
+    const text = vi.spyOn(fakeBrowser.action, 'setBadgeText').mockResolvedValue(undefined);
+    await showBadge(ready(16));
+    expect(color).toHaveBeenCalledExactlyOnceWith({ tabId: 3, color: BLUE });
+    expect(text).toHaveBeenCalledExactlyOnceWith({ tabId: 3, text: '16' });
+  });
+
+  it('does not throw when the tab closed meanwhile', async () => {
+    vi.spyOn(fakeBrowser.action, 'setBadgeBackgroundColor').mockRejectedValue(new Error('No tab with id: 3.'));
+    const text = vi.spyOn(fakeBrowser.action, 'setBadgeText').mockResolvedValue(undefined);
+    await expect(showBadge(ready(2))).resolves.toBeUndefined();
+    expect(text).not.toHaveBeenCalled();
+  });
+});

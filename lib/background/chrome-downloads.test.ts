@@ -1,0 +1,76 @@
+import { beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
+import type { Browser } from 'wxt/browser';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { chromeDownloads } from './chrome-downloads';
+
+const URL = 'https://internal-api-drive-stream.feishu.cn/space/api/box/stream/download/authcode/?code=abc';
+
+function item(extra: Partial<Browser.downloads.DownloadItem>): Browser.downloads.DownloadItem {
+  return {
+    id: 7,
+    url: URL,
+    finalUrl: URL,
+    referrer: '',
+    filename: '/home/me/Downloads/Feishu/Doc/report.pdf',
+    incognito: false,
+    danger: 'safe',
+    mime: 'application/pdf',
+    startTime: '2026-11-23T10:00:00.000Z',
+    state: 'complete',
+    paused: false,
+    canResume: false,
+    bytesReceived: 100,
+    totalBytes: 100,
+    fileSize: 100,
+    exists: true,
+    ...extra,
+  };
+}
+
+/**
+ * The chrome.* typings end with the callback overload of each method, and that is the one vitest's spy types pick;
+ * the extension uses the promise form, so view the spy as that.
+ */
+function promised<F extends (...args: never[]) => Promise<unknown>>(spy: MockInstance): MockInstance<F> {
+  return spy;
+}
+
+const spyDownload = () => promised<(options: Browser.downloads.DownloadOptions) => Promise<number>>(vi.spyOn(fakeBrowser.downloads, 'download'));
+const spySearch = () => promised<(query: Browser.downloads.DownloadQuery) => Promise<Browser.downloads.DownloadItem[]>>(vi.spyOn(fakeBrowser.downloads, 'search'));
+const spyErase = () => promised<(query: Browser.downloads.DownloadQuery) => Promise<number[]>>(vi.spyOn(fakeBrowser.downloads, 'erase'));
+
+beforeEach(() => {
+  fakeBrowser.reset();
+});
+
+describe('chromeDownloads', () => {
+  it('starts a download under our name, never asking where to save and never overwriting', async () => {
+    const download = spyDownload().mockResolvedValue(42);
+    expect(await chromeDownloads.start({ url: URL, filename: 'Feishu/Doc/report.pdf' })).toBe(42);
+    expect(download).toHaveBeenCalledExactlyOnceWith({ url: URL, filename: 'Feishu/Doc/report.pdf', conflictAction: 'uniquify', saveAs: false });
+  });
+
+  it('passes a link\'s headers, and only when there are some', async () => {
+    const download = spyDownload().mockResolvedValue(1);
+    await chromeDownloads.start({ url: URL, filename: 'a.pdf', headers: [{ name: 'X-Hint', value: '1' }] });
+    await chromeDownloads.start({ url: URL, filename: 'b.pdf', headers: [] });
+    expect(download.mock.calls.map(([options]) => options.headers)).toEqual([[{ name: 'X-Hint', value: '1' }], undefined]);
+  });
+
+  it('reads one download\'s state', async () => {
+    const search = spySearch().mockResolvedValue([item({ state: 'interrupted', error: 'NETWORK_FAILED' })]);
+    expect(await chromeDownloads.search(7)).toEqual({ id: 7, state: 'interrupted', error: 'NETWORK_FAILED', filename: '/home/me/Downloads/Feishu/Doc/report.pdf' });
+    expect(search).toHaveBeenCalledExactlyOnceWith({ id: 7 });
+  });
+
+  it('says when Chrome no longer knows a download', async () => {
+    spySearch().mockResolvedValue([]);
+    expect(await chromeDownloads.search(7)).toBeUndefined();
+  });
+
+  it('erases one download from the list', async () => {
+    const erase = spyErase().mockResolvedValue([7]);
+    await chromeDownloads.erase(7);
+    expect(erase).toHaveBeenCalledExactlyOnceWith({ id: 7 });
+  });
+});

@@ -1,0 +1,306 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import type { Listing } from '../core/attachment';
+import type { PageRef } from '../core/page';
+import { ProblemError } from '../core/problem';
+import { readTabState, writeTabState, type TabState } from '../core/tab-state';
+import { TabService } from './tab-service';
+
+const DOC_A = 'UXEAd6cRUoj5pexJZr0cdwaFnpd';
+const DOC_B = 'Wq3sKpQ7mBz8XcN2vLr5TtYh9Ud';
+const URL_A = `https://acme.feishu.cn/docx/${DOC_A}`;
+const URL_B = `https://acme.feishu.cn/docx/${DOC_B}`;
+const PAGE_A: PageRef = { platform: 'feishu', brand: 'feishu', host: 'acme.feishu.cn', kind: 'docx', token: DOC_A };
+const PAGE_B: PageRef = { ...PAGE_A, token: DOC_B };
+const TAB = 5;
+
+function listingOf(page: PageRef): Listing {
+  return {
+    title: `Doc ${page.token.slice(0, 4)}`,
+    folder: ['Feishu', `Doc ${page.token.slice(0, 4)}`],
+    attachments: [
+      {
+        id: `feishu-media:box${page.token}`,
+        name: 'report.pdf',
+        nameIsGenerated: false,
+        kind: 'file',
+        source: { type: 'feishu-media', apiBase: 'https://open.feishu.cn', token: `box${page.token}` },
+        subfolders: [],
+      },
+    ],
+  };
+}
+
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+interface Harness {
+  service: TabService;
+  listPage: ReturnType<typeof vi.fn<(page: PageRef) => Promise<Listing>>>;
+  hasCredentials: ReturnType<typeof vi.fn<(page: PageRef) => Promise<boolean>>>;
+  changes: TabState[];
+  clock: { t: number };
+}
+
+function harness(options: { credentials?: boolean; list?: (page: PageRef) => Promise<Listing> } = {}): Harness {
+  const clock = { t: 1_000_000 };
+  const changes: TabState[] = [];
+  const listPage = vi.fn<(page: PageRef) => Promise<Listing>>(options.list ?? (async (page) => listingOf(page)));
+  const hasCredentials = vi.fn<(page: PageRef) => Promise<boolean>>(async () => options.credentials ?? true);
+  const service = new TabService({ listPage, hasCredentials, onStateChanged: (s) => changes.push(s), now: () => clock.t });
+  return { service, listPage, hasCredentials, changes, clock };
+}
+
+/** The sequence without immediate repeats: the listener may hear the same state twice in a row. */
+function distinct<T>(values: readonly T[]): T[] {
+  return values.filter((value, i) => i === 0 || value !== values[i - 1]);
+}
+
+beforeEach(() => {
+  fakeBrowser.reset();
+});
+
+describe('TabService.ensure', () => {
+  it('makes no call without credentials and says so', async () => {
+    const h = harness({ credentials: false });
+    const state = await h.service.ensure(TAB, URL_A, { wait: true });
+    expect(state).toEqual({ tabId: TAB, recognition: { status: 'supported', page: PAGE_A }, listing: { status: 'needs-credentials' }, jobId: undefined });
+    expect(h.hasCredentials).toHaveBeenCalledExactlyOnceWith(PAGE_A);
+    expect(h.listPage).not.toHaveBeenCalled();
+    expect(await readTabState(TAB)).toEqual({ tabId: TAB, recognition: { status: 'supported', page: PAGE_A }, listing: { status: 'needs-credentials' } });
+  });
+
+  it('asks again each time while credentials are missing (settings may have changed)', async () => {
+    let has = false;
+    const h = harness();
+    h.hasCredentials.mockImplementation(async () => has);
+    expect((await h.service.ensure(TAB, URL_A, { wait: true })).listing.status).toBe('needs-credentials');
+    has = true;
+    expect((await h.service.ensure(TAB, URL_A, { wait: true })).listing).toEqual({ status: 'ready', listing: listingOf(PAGE_A), listedAt: 1_000_000 });
+    expect(h.listPage).toHaveBeenCalledOnce();
+  });
+
+  it('goes from loading to ready, in storage and to the listener', async () => {
+    const listed = deferred<Listing>();
+    const h = harness({ list: () => listed.promise });
+    const first = await h.service.ensure(TAB, URL_A);
+    expect(first.listing).toEqual({ status: 'loading', startedAt: 1_000_000 });
+    expect((await readTabState(TAB))?.listing).toEqual({ status: 'loading', startedAt: 1_000_000 });
+
+    h.clock.t = 1_002_500;
+    listed.resolve(listingOf(PAGE_A));
+    await vi.waitFor(async () => expect((await readTabState(TAB))?.listing.status).toBe('ready'));
+    expect(await readTabState(TAB)).toEqual({
+      tabId: TAB,
+      recognition: { status: 'supported', page: PAGE_A },
+      listing: { status: 'ready', listing: listingOf(PAGE_A), listedAt: 1_002_500 },
+    });
+    expect(distinct(h.changes.map((s) => s.listing.status))).toEqual(['loading', 'ready']);
+    expect(h.changes.at(-1)).toEqual(await readTabState(TAB));
+  });
+
+  it('with wait, resolves once the listing is ready', async () => {
+    const h = harness();
+    expect(await h.service.ensure(TAB, URL_A, { wait: true })).toEqual({
+      tabId: TAB,
+      recognition: { status: 'supported', page: PAGE_A },
+      listing: { status: 'ready', listing: listingOf(PAGE_A), listedAt: 1_000_000 },
+      jobId: undefined,
+    });
+  });
+
+  it('lists a page once while a listing is in flight', async () => {
+    const listed = deferred<Listing>();
+    const h = harness({ list: () => listed.promise });
+    void h.service.ensure(TAB, URL_A);
+    const waiting = h.service.ensure(TAB, URL_A, { wait: true });
+    const answeredAtOnce = await h.service.ensure(TAB, `${URL_A}?from=from_copylink`);
+    expect(answeredAtOnce.listing.status).toBe('loading');
+    listed.resolve(listingOf(PAGE_A));
+    expect((await waiting).listing.status).toBe('ready');
+    expect(h.listPage).toHaveBeenCalledOnce();
+  });
+
+  it('reuses a fresh listing and lists again once it is ten minutes old', async () => {
+    const h = harness();
+    await h.service.ensure(TAB, URL_A, { wait: true });
+    h.clock.t += 10 * 60_000 - 1;
+    const reused = await h.service.ensure(TAB, `${URL_A}#share`, { wait: true });
+    expect(reused.listing).toEqual({ status: 'ready', listing: listingOf(PAGE_A), listedAt: 1_000_000 });
+    expect(h.listPage).toHaveBeenCalledOnce();
+
+    h.clock.t += 1;
+    const relisted = await h.service.ensure(TAB, URL_A, { wait: true });
+    expect(relisted.listing).toEqual({ status: 'ready', listing: listingOf(PAGE_A), listedAt: 1_000_000 + 10 * 60_000 });
+    expect(h.listPage).toHaveBeenCalledTimes(2);
+  });
+
+  it('lists again when forced, keeping the job of the same page', async () => {
+    const h = harness();
+    await h.service.ensure(TAB, URL_A, { wait: true });
+    await h.service.setJob(TAB, 'job-1');
+    h.clock.t += 1000;
+    const state = await h.service.ensure(TAB, URL_A, { wait: true, force: true });
+    expect(h.listPage).toHaveBeenCalledTimes(2);
+    expect(state).toEqual({
+      tabId: TAB,
+      recognition: { status: 'supported', page: PAGE_A },
+      listing: { status: 'ready', listing: listingOf(PAGE_A), listedAt: 1_001_000 },
+      jobId: 'job-1',
+    });
+  });
+
+  it('stores a failure as a problem, and tries again next time', async () => {
+    const h = harness();
+    h.listPage.mockRejectedValueOnce(new ProblemError({ kind: 'not-shared', code: 1770032, status: 403, host: 'open.feishu.cn', detail: 'forbidden' }));
+    const failed = await h.service.ensure(TAB, URL_A, { wait: true });
+    expect(failed.listing).toEqual({
+      status: 'error',
+      problem: { kind: 'not-shared', code: 1770032, status: 403, host: 'open.feishu.cn', detail: 'forbidden' },
+      at: 1_000_000,
+    });
+    expect((await readTabState(TAB))?.listing).toEqual(failed.listing);
+
+    const retried = await h.service.ensure(TAB, URL_A, { wait: true });
+    expect(retried.listing.status).toBe('ready');
+    expect(h.listPage).toHaveBeenCalledTimes(2);
+  });
+
+  it('stores an unexpected error as an unknown problem with its message', async () => {
+    const h = harness({ list: async () => Promise.reject(new TypeError('boom')) });
+    expect((await h.service.ensure(TAB, URL_A, { wait: true })).listing).toEqual({ status: 'error', problem: { kind: 'unknown', detail: 'boom' }, at: 1_000_000 });
+  });
+
+  it('forgets the job when the tab shows another document', async () => {
+    const h = harness();
+    await h.service.ensure(TAB, URL_A, { wait: true });
+    await h.service.setJob(TAB, 'job-1');
+    const state = await h.service.ensure(TAB, URL_B, { wait: true });
+    expect(state.jobId).toBeUndefined();
+    expect(state.listing).toEqual({ status: 'ready', listing: listingOf(PAGE_B), listedAt: 1_000_000 });
+  });
+
+  it('never lets a listing that finishes late overwrite the page the tab moved on to', async () => {
+    const slowA = deferred<Listing>();
+    const h = harness({ list: (page) => (page.token === DOC_A ? slowA.promise : Promise.resolve(listingOf(page))) });
+    const waitingA = h.service.ensure(TAB, URL_A, { wait: true });
+    const stateB = await h.service.ensure(TAB, URL_B, { wait: true });
+    expect(stateB.listing).toEqual({ status: 'ready', listing: listingOf(PAGE_B), listedAt: 1_000_000 });
+
+    slowA.resolve(listingOf(PAGE_A));
+    // The waiter learns what the tab shows now.
+    expect(await waitingA).toEqual(stateB);
+    expect(await readTabState(TAB)).toEqual(stateB);
+  });
+
+  it('never lets a late listing overwrite a tab that moved to a page it cannot list', async () => {
+    const slowA = deferred<Listing>();
+    const h = harness({ list: () => slowA.promise });
+    const waitingA = h.service.ensure(TAB, URL_A, { wait: true });
+    const wiki = await h.service.ensure(TAB, 'https://acme.feishu.cn/wiki/WikiNodeToken0000000000000');
+    const expected: TabState = { tabId: TAB, recognition: { status: 'unsupported', platform: 'feishu', kind: 'wiki' }, listing: { status: 'idle' } };
+    expect(wiki).toEqual(expected);
+
+    slowA.resolve(listingOf(PAGE_A));
+    await waitingA;
+    expect(await readTabState(TAB)).toEqual(expected);
+  });
+
+  it('never brings back the state of a tab closed while it was listed', async () => {
+    const slowA = deferred<Listing>();
+    const h = harness({ list: () => slowA.promise });
+    const waitingA = h.service.ensure(TAB, URL_A, { wait: true });
+    await vi.waitFor(() => expect(h.listPage).toHaveBeenCalledOnce());
+    await h.service.forget(TAB);
+    slowA.resolve(listingOf(PAGE_A));
+    await waitingA;
+    expect(await readTabState(TAB)).toBeNull();
+  });
+
+  it.each([
+    ['another site', 'https://example.com/docx/UXEAd6cRUoj5pexJZr0cdwaFnpd', { status: 'other' }],
+    ['no URL (a tab the extension may not read)', undefined, { status: 'other' }],
+    ['a Feishu page kind not listed yet', 'https://acme.feishu.cn/sheets/Sht3sKpQ7mBz8XcN2vLr5TtYh', { status: 'unsupported', platform: 'feishu', kind: 'sheets' }],
+  ] as const)('marks %s as idle without any call', async (_name, url, recognition) => {
+    const h = harness();
+    const state = await h.service.ensure(TAB, url, { wait: true });
+    expect(state).toEqual({ tabId: TAB, recognition, listing: { status: 'idle' } });
+    expect(await readTabState(TAB)).toEqual(state);
+    expect(h.hasCredentials).not.toHaveBeenCalled();
+    expect(h.listPage).not.toHaveBeenCalled();
+  });
+
+  it('writes an unchanged unsupported state only once, yet tells the listener each time (Chrome clears badges on navigation)', async () => {
+    const h = harness();
+    const writes = vi.spyOn(fakeBrowser.storage.session, 'set');
+    await h.service.ensure(TAB, 'https://example.com/');
+    await h.service.ensure(TAB, 'https://example.com/other');
+    expect(writes).toHaveBeenCalledOnce();
+    const expected: TabState = { tabId: TAB, recognition: { status: 'other' }, listing: { status: 'idle' } };
+    expect(h.changes.length).toBeGreaterThanOrEqual(2);
+    for (const change of h.changes) expect(change).toEqual(expected);
+  });
+
+  it('tells the listener the state of a reloaded page without listing it again', async () => {
+    const h = harness();
+    await h.service.ensure(TAB, URL_A, { wait: true });
+    const before = h.changes.length;
+    const reloaded = await h.service.ensure(TAB, URL_A);
+    expect(h.changes.slice(before)).toEqual([reloaded]);
+    expect(reloaded.listing.status).toBe('ready');
+    expect(h.listPage).toHaveBeenCalledOnce();
+  });
+
+  it('drops a listing when the tab leaves the document', async () => {
+    const h = harness();
+    await h.service.ensure(TAB, URL_A, { wait: true });
+    const state = await h.service.ensure(TAB, 'https://example.com/');
+    expect(state).toEqual({ tabId: TAB, recognition: { status: 'other' }, listing: { status: 'idle' } });
+    expect(await readTabState(TAB)).toEqual(state);
+  });
+
+  it('keeps tabs apart', async () => {
+    const h = harness();
+    await h.service.ensure(1, URL_A, { wait: true });
+    await h.service.ensure(2, URL_B, { wait: true });
+    expect((await readTabState(1))?.recognition).toEqual({ status: 'supported', page: PAGE_A });
+    expect((await readTabState(2))?.recognition).toEqual({ status: 'supported', page: PAGE_B });
+  });
+
+  it('lists again when a stored "loading" state has no listing behind it (the worker restarted)', async () => {
+    await writeTabState({ tabId: TAB, recognition: { status: 'supported', page: PAGE_A }, listing: { status: 'loading', startedAt: 1 } });
+    const h = harness();
+    const state = await h.service.ensure(TAB, URL_A, { wait: true });
+    expect(state.listing).toEqual({ status: 'ready', listing: listingOf(PAGE_A), listedAt: 1_000_000 });
+    expect(h.listPage).toHaveBeenCalledOnce();
+  });
+});
+
+describe('TabService.setJob and forget', () => {
+  it('records the job on the tab\'s state', async () => {
+    const h = harness();
+    await h.service.ensure(TAB, URL_A, { wait: true });
+    await h.service.setJob(TAB, 'job-7');
+    expect((await readTabState(TAB))?.jobId).toBe('job-7');
+  });
+
+  it('does not invent a state for an unknown tab', async () => {
+    const h = harness();
+    await h.service.setJob(99, 'job-7');
+    expect(await readTabState(99)).toBeNull();
+  });
+
+  it('removes the tab\'s state', async () => {
+    const h = harness();
+    await h.service.ensure(TAB, URL_A, { wait: true });
+    await h.service.forget(TAB);
+    expect(await readTabState(TAB)).toBeNull();
+  });
+});

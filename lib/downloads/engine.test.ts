@@ -1,0 +1,632 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import type { Attachment } from '../core/attachment';
+import type { Problem } from '../core/problem';
+import { DownloadEngine, type DownloadRequest, type DownloadSnapshot, type DownloadsPort, type EngineOptions, type NewJob } from './engine';
+import { JobStore, readJob, type Job, type JobItem } from './job';
+import type { LinkResolver, LinkResult, ResolvedLink } from './links';
+import type { Probe, ProbeResult } from './probe';
+
+const FEISHU_API = 'https://open.feishu.cn';
+const DOWNLOADS_DIR = '/home/me/Downloads';
+const ROOT = 'Feishu/项目周报 2026-W47';
+const PAGE_KEY = 'feishu:acme.feishu.cn:docx:UXEAd6cRUoj5pexJZr0cdwaFnpd';
+
+// --- fakes of what lies outside the engine: Chrome's downloads, the link service, the probe -----------------------
+
+/** chrome.downloads as the engine sees it: ids, states, and `onChanged` deltas the test sends when it chooses. */
+class FakeDownloads implements DownloadsPort {
+  engine?: DownloadEngine;
+  readonly started: { id: number; request: DownloadRequest }[] = [];
+  readonly erased: number[] = [];
+  readonly snapshots = new Map<number, DownloadSnapshot>();
+  running = 0;
+  maxRunning = 0;
+  private nextId: number;
+
+  constructor(
+    private readonly behaviour: {
+      /** Completes every download on its own, a moment after it started. */
+      autoComplete?: boolean;
+      /** Reports these deltas for a download before `start()` resolves (as Chrome may). */
+      earlyDeltas?: (id: number, request: DownloadRequest) => Parameters<DownloadEngine['handleDownloadChanged']>[0][];
+      firstId?: number;
+    } = {},
+  ) {
+    this.nextId = behaviour.firstId ?? 1;
+  }
+
+  async start(request: DownloadRequest): Promise<number> {
+    const id = this.nextId++;
+    this.started.push({ id, request });
+    this.snapshots.set(id, { id, state: 'in_progress' });
+    this.running++;
+    this.maxRunning = Math.max(this.maxRunning, this.running);
+    for (const delta of this.behaviour.earlyDeltas?.(id, request) ?? []) {
+      if (delta.state?.current && delta.state.current !== 'in_progress') this.running--;
+      await this.engine!.handleDownloadChanged(delta);
+    }
+    if (this.behaviour.autoComplete) setTimeout(() => void this.complete(id), 1);
+    return id;
+  }
+
+  async search(id: number): Promise<DownloadSnapshot | undefined> {
+    return this.snapshots.get(id);
+  }
+
+  async erase(id: number): Promise<void> {
+    this.erased.push(id);
+    this.snapshots.delete(id);
+  }
+
+  requestOf(id: number): DownloadRequest {
+    return this.started.find((s) => s.id === id)!.request;
+  }
+
+  async complete(id: number): Promise<void> {
+    const filename = `${DOWNLOADS_DIR}/${this.requestOf(id).filename}`;
+    this.running--;
+    this.snapshots.set(id, { id, state: 'complete', filename });
+    await this.engine!.handleDownloadChanged({ id, filename: { current: filename } });
+    await this.engine!.handleDownloadChanged({ id, state: { current: 'complete' } });
+  }
+
+  async interrupt(id: number, reason: string): Promise<void> {
+    this.running--;
+    this.snapshots.set(id, { id, state: 'interrupted', error: reason });
+    await this.engine!.handleDownloadChanged({ id, state: { current: 'interrupted' }, error: { current: reason } });
+  }
+}
+
+/** The link service: a fresh link per request, or the problem the test set for a token. */
+function fakeResolver(options: { problems?: Record<string, Problem[]>; batchSize?: number; hang?: ReadonlySet<string> } = {}) {
+  const calls: string[][] = [];
+  const issued = new Map<string, number>();
+  const resolver: LinkResolver = {
+    batchSize: options.batchSize ?? 5,
+    groupOf: (a) => `${a.source.type} ${a.source.apiBase}`,
+    async resolve(attachments) {
+      calls.push(attachments.map((a) => a.source.token));
+      if (attachments.some((a) => options.hang?.has(a.source.token))) await new Promise(() => undefined);
+      const results = new Map<string, LinkResult>();
+      for (const a of attachments) {
+        const problem = options.problems?.[a.source.token]?.shift();
+        if (problem) {
+          results.set(a.id, { problem });
+          continue;
+        }
+        const n = (issued.get(a.source.token) ?? 0) + 1;
+        issued.set(a.source.token, n);
+        results.set(a.id, { link: { url: linkFor(a.source.token, n) } });
+      }
+      return results;
+    },
+  };
+  return { resolver, calls };
+}
+
+function linkFor(token: string, n: number): string {
+  return `https://internal-api-drive-stream.feishu.cn/space/api/box/stream/download/authcode/?code=${token}-${n}`;
+}
+
+const NOTHING_KNOWN: ProbeResult = { contentType: null, fileName: null, sniffedExtension: null, size: null };
+
+/** What the file's first bytes and headers would say, by token. */
+function fakeProbe(byToken: Record<string, Partial<ProbeResult>> = {}) {
+  return vi.fn<Probe>(async (link: ResolvedLink) => {
+    const token = /code=([^-]+)-/.exec(link.url)?.[1] ?? '';
+    return { ...NOTHING_KNOWN, ...byToken[token] };
+  });
+}
+
+function attachment(token: string, name: string, extra: Partial<Attachment> = {}): Attachment {
+  return { id: `feishu-media:${token}`, name, nameIsGenerated: false, kind: 'file', source: { type: 'feishu-media', apiBase: FEISHU_API, token }, subfolders: [], ...extra };
+}
+
+function newJob(attachments: Attachment[], extra: Partial<NewJob> = {}): NewJob {
+  return { tabId: 3, pageKey: PAGE_KEY, title: '项目周报 2026-W47', folder: ['Feishu', '项目周报 2026-W47'], attachments, ...extra };
+}
+
+interface Setup {
+  engine: DownloadEngine;
+  downloads: FakeDownloads;
+  resolver: ReturnType<typeof fakeResolver>;
+  probe: ReturnType<typeof fakeProbe>;
+  snapshots: Job[];
+}
+
+function setup(
+  options: {
+    downloads?: FakeDownloads;
+    resolver?: ReturnType<typeof fakeResolver>;
+    probe?: ReturnType<typeof fakeProbe>;
+    engine?: Partial<EngineOptions>;
+  } = {},
+): Setup {
+  const downloads = options.downloads ?? new FakeDownloads({ autoComplete: true });
+  const resolver = options.resolver ?? fakeResolver();
+  const probe = options.probe ?? fakeProbe();
+  const snapshots: Job[] = [];
+  let ids = 0;
+  let clock = 1_000;
+  const engine = new DownloadEngine({
+    store: new JobStore(),
+    downloads,
+    resolverFor: () => resolver.resolver,
+    probe,
+    onJobChanged: (job) => snapshots.push(structuredClone(job)),
+    newId: () => `job-${++ids}`,
+    now: () => (clock += 10),
+    ...options.engine,
+  });
+  downloads.engine = engine;
+  return { engine, downloads, resolver, probe, snapshots };
+}
+
+async function finished(engine: DownloadEngine, jobId: string): Promise<Job> {
+  await vi.waitFor(async () => {
+    const job = (await engine.getJobs()).find((j) => j.id === jobId);
+    expect(job?.finishedAt).toBeDefined();
+  });
+  return (await engine.getJobs()).find((j) => j.id === jobId)!;
+}
+
+/** Waits until the store holds `predicate`-satisfying job (the engine's writes are asynchronous). */
+async function stored(jobId: string, predicate: (job: Job) => boolean): Promise<Job> {
+  let found: Job | null = null;
+  await vi.waitFor(async () => {
+    found = await readJob(jobId);
+    expect(found && predicate(found)).toBe(true);
+  });
+  return found!;
+}
+
+const summary = (items: readonly JobItem[]) => items.map((i) => [i.fileName, i.state]);
+
+beforeEach(() => {
+  fakeBrowser.reset();
+});
+
+describe('DownloadEngine', () => {
+  it('saves every item under the listing\'s folder with safe, unique names', async () => {
+    const { engine, downloads } = setup();
+    const job = await engine.startJob(
+      newJob([
+        attachment('boxcnReportA', 'report.pdf'),
+        attachment('boxcnReportB', 'report.pdf'),
+        attachment('boxcnReportC', 'REPORT.pdf'),
+        attachment('boxcnTraversal', '../x.bin'),
+        attachment('boxcnSlash', 'a/b.bin'),
+        attachment('boxcnReserved', 'CON.txt'),
+        attachment('boxcnControl', '报销\u0007单\u200b据\u202e.pdf'),
+        attachment('boxcnSub', 'report.pdf', { subfolders: ['附件: 第一批?'] }),
+      ]),
+    );
+    const done = await finished(engine, job.id);
+    expect(summary(done.items)).toEqual([
+      ['report.pdf', 'done'],
+      ['report (2).pdf', 'done'],
+      ['REPORT (3).pdf', 'done'],
+      ['_x.bin', 'done'],
+      ['a_b.bin', 'done'],
+      ['_CON.txt', 'done'],
+      ['报销 单据.pdf', 'done'],
+      ['report.pdf', 'done'],
+    ]);
+    expect(downloads.started.map((s) => s.request.filename).sort()).toEqual(
+      [
+        `${ROOT}/report.pdf`,
+        `${ROOT}/report (2).pdf`,
+        `${ROOT}/REPORT (3).pdf`,
+        `${ROOT}/_x.bin`,
+        `${ROOT}/a_b.bin`,
+        `${ROOT}/_CON.txt`,
+        `${ROOT}/报销 单据.pdf`,
+        `${ROOT}/附件_ 第一批_/report.pdf`,
+      ].sort(),
+    );
+    // Each download got its own fresh link, and Chrome's final path is recorded.
+    expect(new Set(downloads.started.map((s) => s.request.url)).size).toBe(8);
+    expect(done.items[1]).toMatchObject({ savedAs: `${DOWNLOADS_DIR}/${ROOT}/report (2).pdf`, attempts: 1, problem: undefined });
+    expect(done.items.every((i) => i.nameFinal)).toBe(true);
+  });
+
+  it('skips an attachment listed twice', async () => {
+    const { engine, downloads } = setup();
+    const report = attachment('boxcnReportA', 'report.pdf');
+    const job = await engine.startJob(newJob([report, report]));
+    expect(job.items).toHaveLength(1);
+    await finished(engine, job.id);
+    expect(downloads.started).toHaveLength(1);
+  });
+
+  it('sanitises the folder segments, with fallbacks for empty ones', async () => {
+    const { engine, downloads } = setup();
+    const job = await engine.startJob(newJob([attachment('boxcnReportA', 'report.pdf')], { folder: ['', 'a/b: c?'] }));
+    await finished(engine, job.id);
+    expect(downloads.started[0]?.request.filename).toBe('Downloads/a_b_ c_/report.pdf');
+  });
+
+  it('never runs more items at once than its concurrency', async () => {
+    const downloads = new FakeDownloads();
+    const { engine, snapshots } = setup({ downloads, engine: { concurrency: 2 } });
+    const attachments = Array.from({ length: 9 }, (_, i) => attachment(`boxcnFile${i}`, `file-${i}.pdf`));
+    const job = await engine.startJob(newJob(attachments));
+    for (let completed = 0; completed < 9; completed++) {
+      await vi.waitFor(() => expect(downloads.running).toBe(Math.min(2, 9 - completed)));
+      const running = downloads.started.filter((s) => downloads.snapshots.get(s.id)?.state === 'in_progress');
+      await downloads.complete(running[0]!.id);
+    }
+    const done = await finished(engine, job.id);
+    expect(done.items.every((i) => i.state === 'done')).toBe(true);
+    expect(downloads.maxRunning).toBe(2);
+    const active = (j: Job) => j.items.filter((i) => i.state === 'resolving' || i.state === 'downloading').length;
+    expect(Math.max(...snapshots.map(active))).toBe(2);
+  });
+
+  it('resolves links in batches of one group, each link used once', async () => {
+    const { engine, downloads, resolver } = setup({ engine: { concurrency: 3 } });
+    const attachments = Array.from({ length: 16 }, (_, i) => attachment(`boxcnFile${String(i).padStart(2, '0')}`, `file-${i}.pdf`));
+    const job = await engine.startJob(newJob(attachments));
+    await finished(engine, job.id);
+    expect(resolver.calls.flat().sort()).toEqual(attachments.map((a) => a.source.token).sort());
+    expect(resolver.calls.every((call) => call.length <= 5)).toBe(true);
+    expect(resolver.calls.length).toBeLessThan(16);
+    expect(downloads.started.map((s) => s.request.url).sort()).toEqual(attachments.map((a) => linkFor(a.source.token, 1)).sort());
+  });
+
+  it('passes the link\'s own headers to Chrome', async () => {
+    const resolver: LinkResolver = {
+      batchSize: 1,
+      groupOf: () => 'g',
+      resolve: async (attachments) => new Map(attachments.map((a) => [a.id, { link: { url: linkFor(a.source.token, 1), headers: [{ name: 'X-Range-Hint', value: 'none' }] } }])),
+    };
+    const { engine, downloads } = setup({ engine: { resolverFor: () => resolver } });
+    const job = await engine.startJob(newJob([attachment('boxcnReportA', 'report.pdf')]));
+    await finished(engine, job.id);
+    expect(downloads.started[0]?.request).toEqual({
+      url: linkFor('boxcnReportA', 1),
+      filename: `${ROOT}/report.pdf`,
+      headers: [{ name: 'X-Range-Hint', value: 'none' }],
+    });
+  });
+
+  it('gives images the type their bytes or headers reveal', async () => {
+    const probe = fakeProbe({
+      boxcnPng: { contentType: 'image/png', size: 345_678 },
+      boxcnJpeg: { contentType: 'application/octet-stream', sniffedExtension: '.jpg' },
+      boxcnCaptioned: { contentType: 'image/jpeg; charset=binary' },
+      boxcnAlready: { contentType: 'image/png' },
+    });
+    const { engine, downloads } = setup({ probe });
+    const image = (token: string, name: string, extra: Partial<Attachment> = {}) => attachment(token, name, { kind: 'image', nameIsGenerated: true, ...extra });
+    const job = await engine.startJob(
+      newJob([
+        image('boxcnPng', 'image-01'),
+        image('boxcnJpeg', 'image-02'),
+        image('boxcnCaptioned', '系统流程图'),
+        image('boxcnUnknown', 'image-04'),
+        image('boxcnGif', 'image-05', { mimeType: 'image/gif' }),
+        image('boxcnAlready', 'scan.PNG'),
+      ]),
+    );
+    // Before the probe, generated names are placeholders without a type.
+    expect(job.items.map((i) => [i.fileName, i.nameFinal])).toEqual([
+      ['image-01', false],
+      ['image-02', false],
+      ['系统流程图', false],
+      ['image-04', false],
+      ['image-05', false],
+      ['scan.PNG', false],
+    ]);
+    const done = await finished(engine, job.id);
+    expect(summary(done.items)).toEqual([
+      ['image-01.png', 'done'],
+      ['image-02.jpg', 'done'],
+      ['系统流程图.jpg', 'done'],
+      ['image-04.bin', 'done'],
+      ['image-05.gif', 'done'],
+      ['scan.PNG', 'done'],
+    ]);
+    expect(downloads.started.map((s) => s.request.filename).sort()).toEqual(
+      ['image-01.png', 'image-02.jpg', '系统流程图.jpg', 'image-04.bin', 'image-05.gif', 'scan.PNG'].map((n) => `${ROOT}/${n}`).sort(),
+    );
+    expect(done.items[0]?.attachment.size).toBe(345_678);
+    expect(probe).toHaveBeenCalledTimes(6);
+  });
+
+  it('names unnamed files after their Content-Disposition, or adds the type to the placeholder', async () => {
+    const probe = fakeProbe({
+      boxcnAppendix: { contentType: 'application/zip', fileName: '附录A.zip' },
+      boxcnClash: { contentType: 'application/pdf', fileName: 'report.pdf' },
+      boxcnNoName: { contentType: 'application/pdf' },
+      boxcnReadme: { contentType: 'text/plain; charset=utf-8' },
+      boxcnOpaque: { contentType: 'application/octet-stream' },
+    });
+    const { engine, downloads } = setup({ probe });
+    const unnamed = (token: string, name: string) => attachment(token, name, { nameIsGenerated: true });
+    const job = await engine.startJob(
+      newJob([
+        attachment('boxcnReport', 'report.pdf'),
+        unnamed('boxcnAppendix', 'attachment-01'),
+        unnamed('boxcnClash', 'attachment-02'),
+        unnamed('boxcnNoName', 'attachment-03'),
+        attachment('boxcnReadme', 'README'),
+        unnamed('boxcnOpaque', 'attachment-04'),
+      ]),
+    );
+    const done = await finished(engine, job.id);
+    expect(summary(done.items)).toEqual([
+      ['report.pdf', 'done'],
+      ['附录A.zip', 'done'],
+      ['report (2).pdf', 'done'],
+      ['attachment-03.pdf', 'done'],
+      ['README.txt', 'done'],
+      ['attachment-04', 'done'],
+    ]);
+    // A named file with an extension is saved as it is: no probe.
+    expect(probe).toHaveBeenCalledTimes(5);
+    expect(downloads.started.map((s) => s.request.filename)).toContain(`${ROOT}/附录A.zip`);
+  });
+
+  it('frees a placeholder name once the real one is known', async () => {
+    const probe = fakeProbe({ boxcnA: { fileName: 'real.pdf' }, boxcnB: { fileName: 'attachment-01' } });
+    const { engine } = setup({ probe, engine: { concurrency: 1 } });
+    const job = await engine.startJob(
+      newJob([attachment('boxcnA', 'attachment-01', { nameIsGenerated: true }), attachment('boxcnB', 'attachment-02', { nameIsGenerated: true })]),
+    );
+    const done = await finished(engine, job.id);
+    expect(summary(done.items)).toEqual([
+      ['real.pdf', 'done'],
+      ['attachment-01', 'done'],
+    ]);
+  });
+
+  it('retries a download interrupted for a retryable reason with a fresh link', async () => {
+    const downloads = new FakeDownloads();
+    const { engine, resolver } = setup({ downloads });
+    const job = await engine.startJob(newJob([attachment('boxcnReport', 'report.pdf')]));
+    await vi.waitFor(() => expect(downloads.started).toHaveLength(1));
+    await downloads.interrupt(1, 'NETWORK_FAILED');
+    await vi.waitFor(() => expect(downloads.started).toHaveLength(2));
+    expect(downloads.erased).toEqual([1]);
+    expect(downloads.started.map((s) => s.request)).toEqual([
+      { url: linkFor('boxcnReport', 1), filename: `${ROOT}/report.pdf`, headers: undefined },
+      { url: linkFor('boxcnReport', 2), filename: `${ROOT}/report.pdf`, headers: undefined },
+    ]);
+    expect(resolver.calls).toEqual([['boxcnReport'], ['boxcnReport']]);
+    await downloads.complete(2);
+    const done = await finished(engine, job.id);
+    expect(done.items[0]).toMatchObject({ state: 'done', attempts: 2, downloadId: 2, problem: undefined, savedAs: `${DOWNLOADS_DIR}/${ROOT}/report.pdf` });
+  });
+
+  it('fails a download interrupted for a reason a retry cannot fix', async () => {
+    const downloads = new FakeDownloads();
+    const { engine } = setup({ downloads });
+    const job = await engine.startJob(newJob([attachment('boxcnReport', 'report.pdf'), attachment('boxcnBudget', 'budget.xlsx')]));
+    await vi.waitFor(() => expect(downloads.started).toHaveLength(2));
+    await downloads.interrupt(1, 'FILE_NO_SPACE');
+    await downloads.complete(2);
+    const done = await finished(engine, job.id);
+    expect(done.items.map((i) => [i.state, i.problem])).toEqual([
+      ['failed', { kind: 'download-interrupted', detail: 'FILE_NO_SPACE' }],
+      ['done', undefined],
+    ]);
+    expect(downloads.started).toHaveLength(2);
+    expect(downloads.erased).toEqual([1]);
+  });
+
+  it('gives up after the last attempt of a retryable interruption', async () => {
+    const downloads = new FakeDownloads();
+    const { engine } = setup({ downloads, engine: { maxAttempts: 3 } });
+    const job = await engine.startJob(newJob([attachment('boxcnReport', 'report.pdf')]));
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      await vi.waitFor(() => expect(downloads.started).toHaveLength(attempt));
+      await downloads.interrupt(attempt, 'SERVER_FAILED');
+    }
+    const done = await finished(engine, job.id);
+    expect(done.items[0]).toMatchObject({ state: 'failed', attempts: 3, problem: { kind: 'download-interrupted', detail: 'SERVER_FAILED' }, downloadId: undefined });
+    expect(downloads.started).toHaveLength(3);
+  });
+
+  it('fails an item with the resolver\'s problem, and saves the others', async () => {
+    const notShared: Problem = { kind: 'not-shared', code: 1061004, status: 403, host: 'open.feishu.cn', detail: 'forbidden.' };
+    const resolver = fakeResolver({ problems: { boxcnPrivate: [notShared] } });
+    const { engine, downloads } = setup({ resolver });
+    const job = await engine.startJob(newJob([attachment('boxcnReport', 'report.pdf'), attachment('boxcnPrivate', '内部资料.pdf'), attachment('boxcnBudget', 'budget.xlsx')]));
+    const done = await finished(engine, job.id);
+    expect(done.items.map((i) => [i.fileName, i.state, i.problem, i.attempts])).toEqual([
+      ['report.pdf', 'done', undefined, 1],
+      ['内部资料.pdf', 'failed', notShared, 1],
+      ['budget.xlsx', 'done', undefined, 1],
+    ]);
+    expect(downloads.started.map((s) => s.request.filename).sort()).toEqual([`${ROOT}/budget.xlsx`, `${ROOT}/report.pdf`]);
+  });
+
+  it('asks again for a link that did not come, up to the attempt limit', async () => {
+    const noLink: Problem = { kind: 'no-link', host: 'open.feishu.cn' };
+    const resolver = fakeResolver({ problems: { boxcnFlaky: [noLink], boxcnGone: [noLink, noLink, noLink] } });
+    const { engine } = setup({ resolver, engine: { maxAttempts: 3 } });
+    const job = await engine.startJob(newJob([attachment('boxcnFlaky', 'flaky.pdf'), attachment('boxcnGone', 'gone.pdf')]));
+    const done = await finished(engine, job.id);
+    expect(done.items.map((i) => [i.state, i.attempts, i.problem])).toEqual([
+      ['done', 2, undefined],
+      ['failed', 3, noLink],
+    ]);
+  });
+
+  it('fails an item whose probe failed with the probe\'s problem', async () => {
+    const probe = vi.fn<Probe>(async () => Promise.reject(new Error('socket hang up')));
+    const { engine, downloads } = setup({ probe, engine: { maxAttempts: 2 } });
+    const job = await engine.startJob(newJob([attachment('boxcnImage', 'image-01', { kind: 'image', nameIsGenerated: true })]));
+    const done = await finished(engine, job.id);
+    expect(done.items[0]).toMatchObject({ state: 'failed', problem: { kind: 'unknown', detail: 'socket hang up' } });
+    expect(downloads.started).toEqual([]);
+  });
+
+  it('fails an item Chrome refuses to start', async () => {
+    const downloads = new FakeDownloads({ autoComplete: true });
+    vi.spyOn(downloads, 'start').mockRejectedValueOnce(new Error('Invalid filename'));
+    const { engine } = setup({ downloads });
+    const job = await engine.startJob(newJob([attachment('boxcnReport', 'report.pdf')]));
+    const done = await finished(engine, job.id);
+    expect(done.items[0]).toMatchObject({ state: 'failed', problem: { kind: 'unknown', detail: 'Invalid filename' } });
+  });
+
+  it('returns the open job when the same page is started twice, and a new one once it finished', async () => {
+    const downloads = new FakeDownloads();
+    const { engine } = setup({ downloads });
+    const attachments = [attachment('boxcnReport', 'report.pdf')];
+    const first = await engine.startJob(newJob(attachments));
+    const again = await engine.startJob(newJob([...attachments, attachment('boxcnBudget', 'budget.xlsx')]));
+    expect(again).toBe(first);
+    expect(again.items).toHaveLength(1);
+    expect(await engine.findOpenJob(PAGE_KEY)).toBe(first);
+    await vi.waitFor(() => expect(downloads.started).toHaveLength(1));
+    await downloads.complete(1);
+    await finished(engine, first.id);
+    expect(await engine.findOpenJob(PAGE_KEY)).toBeUndefined();
+
+    const next = await engine.startJob(newJob(attachments));
+    expect(next.id).not.toBe(first.id);
+    expect((await engine.getJobs()).map((j) => j.id)).toEqual([first.id, next.id]);
+  });
+
+  it('runs jobs of different pages side by side', async () => {
+    const { engine } = setup();
+    const a = await engine.startJob(newJob([attachment('boxcnReport', 'report.pdf')]));
+    const b = await engine.startJob(newJob([attachment('boxcnReport', 'report.pdf')], { pageKey: 'feishu:acme.feishu.cn:docx:Wq3sKpQ7mBz8XcN2vLr5TtYh9Ud' }));
+    expect(b.id).not.toBe(a.id);
+    await finished(engine, a.id);
+    await finished(engine, b.id);
+  });
+
+  it('keeps a completion Chrome reports before start() resolved', async () => {
+    const downloads = new FakeDownloads({
+      earlyDeltas: (id, request) => [
+        { id, filename: { current: `${DOWNLOADS_DIR}/${request.filename}` } },
+        { id, state: { current: 'complete' } },
+      ],
+    });
+    const { engine } = setup({ downloads });
+    const job = await engine.startJob(newJob([attachment('boxcnReport', 'report.pdf')]));
+    const done = await finished(engine, job.id);
+    expect(done.items[0]).toMatchObject({ state: 'done', downloadId: 1, savedAs: `${DOWNLOADS_DIR}/${ROOT}/report.pdf` });
+  });
+
+  it('keeps an interruption Chrome reports before start() resolved', async () => {
+    const downloads = new FakeDownloads({ earlyDeltas: (id) => [{ id, state: { current: 'interrupted' }, error: { current: 'FILE_ACCESS_DENIED' } }] });
+    const { engine } = setup({ downloads });
+    const job = await engine.startJob(newJob([attachment('boxcnReport', 'report.pdf')]));
+    const done = await finished(engine, job.id);
+    expect(done.items[0]).toMatchObject({ state: 'failed', problem: { kind: 'download-interrupted', detail: 'FILE_ACCESS_DENIED' } });
+    expect(downloads.erased).toEqual([1]);
+  });
+
+  it('ignores changes of downloads that are not its own', async () => {
+    const { engine, snapshots } = setup();
+    await engine.handleDownloadChanged({ id: 999, state: { current: 'complete' } });
+    expect(snapshots).toEqual([]);
+    expect(await engine.getJobs()).toEqual([]);
+  });
+
+  it('finishes a job once every item is done or failed, and not before', async () => {
+    const downloads = new FakeDownloads();
+    const resolver = fakeResolver({ problems: { boxcnPrivate: [{ kind: 'not-shared', code: 1061004 }] } });
+    const { engine, snapshots } = setup({ downloads, resolver });
+    const job = await engine.startJob(newJob([attachment('boxcnReport', 'report.pdf'), attachment('boxcnPrivate', 'p.pdf')]));
+    await vi.waitFor(() => expect(downloads.started).toHaveLength(1));
+    await vi.waitFor(async () => expect((await engine.getJobs())[0]?.items[1]?.state).toBe('failed'));
+    expect((await engine.getJobs())[0]?.finishedAt).toBeUndefined();
+    await downloads.complete(1);
+    const done = await finished(engine, job.id);
+    expect(done.finishedAt).toBeGreaterThan(done.createdAt);
+    expect(snapshots.filter((s) => s.finishedAt !== undefined).length).toBeGreaterThanOrEqual(1);
+    expect(snapshots.findIndex((s) => s.finishedAt !== undefined)).toBe(snapshots.length - 1);
+  });
+
+  it('finishes a job without attachments at once', async () => {
+    const { engine } = setup();
+    const job = await engine.startJob(newJob([]));
+    expect(job.finishedAt).toBe(job.createdAt);
+    expect(await readJob(job.id)).toEqual(job);
+  });
+
+  it('keeps its jobs in storage, where a new engine finds them', async () => {
+    const { engine } = setup();
+    const job = await engine.startJob(newJob([attachment('boxcnReport', 'report.pdf'), attachment('boxcnBudget', 'budget.xlsx')]));
+    const done = await finished(engine, job.id);
+    const saved = await stored(job.id, (j) => j.finishedAt !== undefined);
+    expect(saved).toEqual(done);
+
+    const restarted = setup();
+    expect(await restarted.engine.getJobs()).toEqual([done]);
+    expect(await restarted.engine.findOpenJob(PAGE_KEY)).toBeUndefined();
+  });
+
+  it('picks up after a worker restart: settles downloads that ended meanwhile, keeps running ones, redoes lost ones', async () => {
+    const hang = new Set(['boxcnStuck']);
+    const before = setup({ downloads: new FakeDownloads(), resolver: fakeResolver({ hang }), engine: { concurrency: 5 } });
+    const job = await before.engine.startJob(
+      newJob([
+        attachment('boxcnDone', 'done.pdf'),
+        attachment('boxcnRunning', 'running.pdf'),
+        attachment('boxcnLost', 'lost.pdf'),
+        attachment('boxcnBroken', 'broken.pdf'),
+        attachment('boxcnStuck', 'stuck.pdf'),
+        attachment('boxcnLater', 'later.pdf'),
+      ]),
+    );
+    // The worker stops with four downloads running, one link being resolved and one item queued.
+    const persisted = await stored(job.id, (j) => j.items.filter((i) => i.state === 'downloading').length === 4);
+    expect(persisted.items.map((i) => [i.fileName, i.state, i.downloadId])).toEqual([
+      ['done.pdf', 'downloading', 1],
+      ['running.pdf', 'downloading', 2],
+      ['lost.pdf', 'downloading', 3],
+      ['broken.pdf', 'downloading', 4],
+      ['stuck.pdf', 'resolving', undefined],
+      ['later.pdf', 'queued', undefined],
+    ]);
+
+    // Meanwhile Chrome finished one, kept one running, forgot one and had one interrupted.
+    const downloads = new FakeDownloads({ firstId: 10 });
+    downloads.snapshots.set(1, { id: 1, state: 'complete', filename: `${DOWNLOADS_DIR}/${ROOT}/done.pdf` });
+    downloads.snapshots.set(2, { id: 2, state: 'in_progress' });
+    downloads.snapshots.set(4, { id: 4, state: 'interrupted', error: 'FILE_NO_SPACE' });
+    const after = setup({ downloads, engine: { concurrency: 5 } });
+    await after.engine.resume();
+
+    await vi.waitFor(() => expect(downloads.started).toHaveLength(3));
+    expect(downloads.started.map((s) => s.request.filename).sort()).toEqual([`${ROOT}/later.pdf`, `${ROOT}/lost.pdf`, `${ROOT}/stuck.pdf`]);
+    expect(downloads.erased).toEqual([4]);
+    for (const { id } of downloads.started) await downloads.complete(id);
+    // The download that kept running ends after the restart, and is still recognised.
+    await after.engine.handleDownloadChanged({ id: 2, filename: { current: `${DOWNLOADS_DIR}/${ROOT}/running.pdf` } });
+    await after.engine.handleDownloadChanged({ id: 2, state: { current: 'complete' } });
+
+    const done = await finished(after.engine, job.id);
+    expect(done.items.map((i) => [i.fileName, i.state, i.savedAs ?? null, i.problem ?? null])).toEqual([
+      ['done.pdf', 'done', `${DOWNLOADS_DIR}/${ROOT}/done.pdf`, null],
+      ['running.pdf', 'done', `${DOWNLOADS_DIR}/${ROOT}/running.pdf`, null],
+      ['lost.pdf', 'done', `${DOWNLOADS_DIR}/${ROOT}/lost.pdf`, null],
+      ['broken.pdf', 'failed', null, { kind: 'download-interrupted', detail: 'FILE_NO_SPACE' }],
+      ['stuck.pdf', 'done', `${DOWNLOADS_DIR}/${ROOT}/stuck.pdf`, null],
+      ['later.pdf', 'done', `${DOWNLOADS_DIR}/${ROOT}/later.pdf`, null],
+    ]);
+    expect(await stored(job.id, (j) => j.finishedAt !== undefined)).toEqual(done);
+  });
+
+  it('keeps names unique across a restart', async () => {
+    const before = setup({ downloads: new FakeDownloads(), resolver: fakeResolver({ hang: new Set(['boxcnB']) }) });
+    const job = await before.engine.startJob(newJob([attachment('boxcnA', 'report.pdf'), attachment('boxcnB', 'attachment-01', { nameIsGenerated: true })]));
+    await stored(job.id, (j) => j.items[0]?.state === 'downloading' && j.items[1]?.state === 'resolving');
+    // Not reached before the restart: the worker stopped while item B's link was being resolved.
+    const probe = fakeProbe({ boxcnB: { contentType: 'application/pdf', fileName: 'report.pdf' } });
+    const downloads = new FakeDownloads({ firstId: 10, autoComplete: true });
+    downloads.snapshots.set(1, { id: 1, state: 'in_progress' });
+    const after = setup({ downloads, probe });
+    await after.engine.resume();
+    await vi.waitFor(() => expect(downloads.started).toHaveLength(1));
+    expect(downloads.started[0]?.request.filename).toBe(`${ROOT}/report (2).pdf`);
+  });
+});

@@ -1,0 +1,117 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { JobStore, jobStorageKey, readJob, watchJob, type Job } from './job';
+
+function job(n: number, extra: Partial<Job> = {}): Job {
+  return {
+    id: `job-${n}`,
+    tabId: 3,
+    pageKey: `feishu:acme.feishu.cn:docx:Doc${n}`,
+    title: `Doc ${n}`,
+    createdAt: 1_000 + n,
+    items: [
+      {
+        id: `feishu-media:boxcn${n}`,
+        attachment: {
+          id: `feishu-media:boxcn${n}`,
+          name: 'report.pdf',
+          nameIsGenerated: false,
+          kind: 'file',
+          source: { type: 'feishu-media', apiBase: 'https://open.feishu.cn', token: `boxcnToken${n}` },
+          subfolders: [],
+        },
+        folder: ['Feishu', `Doc ${n}`],
+        fileName: 'report.pdf',
+        nameFinal: true,
+        state: 'queued',
+        attempts: 0,
+      },
+    ],
+    ...extra,
+  };
+}
+
+beforeEach(() => {
+  fakeBrowser.reset();
+});
+
+describe('JobStore', () => {
+  it('loads nothing from empty storage', async () => {
+    expect(await new JobStore().loadAll()).toEqual([]);
+  });
+
+  it('loads what it saved, oldest first', async () => {
+    const store = new JobStore();
+    await store.save(job(2));
+    await store.save(job(1));
+    expect(await new JobStore().loadAll()).toEqual([job(1), job(2)]);
+    expect(await readJob('job-2')).toEqual(job(2));
+  });
+
+  it('saves a snapshot: later changes to the object are not written by an earlier save', async () => {
+    const store = new JobStore();
+    const live = job(1);
+    const first = store.save(live);
+    live.items[0]!.state = 'done';
+    await first;
+    expect((await readJob('job-1'))?.items[0]?.state).toBe('queued');
+  });
+
+  it('keeps the order of writes: the last snapshot wins', async () => {
+    const store = new JobStore();
+    const live = job(1);
+    const states = ['resolving', 'downloading', 'done'] as const;
+    const writes = states.map((state) => {
+      live.items[0]!.state = state;
+      return store.save(live);
+    });
+    await Promise.all(writes);
+    expect((await readJob('job-1'))?.items[0]?.state).toBe('done');
+  });
+
+  it('skips damaged entries', async () => {
+    const store = new JobStore();
+    await store.save(job(1));
+    await store.save(job(2));
+    await fakeBrowser.storage.local.set({ [jobStorageKey('job-1').slice('local:'.length)]: { id: 'job-1', items: 'broken' } });
+    expect(await new JobStore().loadAll()).toEqual([job(2)]);
+    expect(await readJob('job-1')).toBeNull();
+    expect(await readJob('no-such-job')).toBeNull();
+  });
+
+  it('forgets the oldest finished jobs beyond twenty when a new job starts, never an open one', async () => {
+    const store = new JobStore();
+    // As the engine does: a job is saved when it starts, and again when it finishes. Job 0 never finishes.
+    await store.save(job(0));
+    for (let n = 1; n <= 24; n++) {
+      await store.save(job(n));
+      await store.save(job(n, { finishedAt: 5_000 + n }));
+    }
+    expect(await new JobStore().loadAll()).toHaveLength(25);
+    await store.save(job(25));
+    const kept = await new JobStore().loadAll();
+    expect(kept.map((j) => j.id)).toEqual(['job-0', ...Array.from({ length: 20 }, (_, i) => `job-${i + 5}`), 'job-25']);
+    expect(kept.filter((j) => j.finishedAt !== undefined)).toHaveLength(20);
+    for (let n = 1; n <= 4; n++) expect(await readJob(`job-${n}`)).toBeNull();
+  });
+
+  it('keeps up to twenty-five jobs before pruning', async () => {
+    const store = new JobStore();
+    for (let n = 1; n <= 25; n++) await store.save(job(n, { finishedAt: 5_000 + n }));
+    expect(await new JobStore().loadAll()).toHaveLength(25);
+  });
+});
+
+describe('watchJob', () => {
+  it('reports each saved version, and null for a damaged one', async () => {
+    const seen: (Job | null)[] = [];
+    const unwatch = watchJob('job-1', (j) => seen.push(j));
+    const store = new JobStore();
+    await store.save(job(1));
+    await store.save(job(1, { finishedAt: 9_000 }));
+    await fakeBrowser.storage.local.set({ 'job:job-1': 'broken' });
+    await vi.waitFor(() => expect(seen).toHaveLength(3));
+    unwatch();
+    expect(seen).toEqual([job(1), job(1, { finishedAt: 9_000 }), null]);
+  });
+});

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { SUPPORTED_PAGE_PATTERNS, recognisePage } from '../platforms';
+import { BRAND_FOLDERS, FEISHU_MATCH_PATTERNS, OFFICIAL_API_BASES, hostFamilyOf } from './hosts';
+
+describe('hostFamilyOf', () => {
+  it.each<[string, string | null, string | null]>([
+    ['feishu.cn', 'feishu.cn', 'feishu'],
+    ['acme.feishu.cn', 'feishu.cn', 'feishu'],
+    ['open.feishu.cn', 'feishu.cn', 'feishu'],
+    ['ACME.FEISHU.CN', 'feishu.cn', 'feishu'],
+    ['acme.feishu.cn.', 'feishu.cn', 'feishu'],
+    ['acme.feishu.net', 'feishu.net', 'feishu'],
+    ['bytedance.larkoffice.com', 'larkoffice.com', 'feishu'],
+    ['trip.larkenterprise.com', 'larkenterprise.com', 'feishu'],
+    ['acme.sg.larksuite.com', 'larksuite.com', 'lark'],
+    ['evilfeishu.cn', null, null],
+    ['feishu.cn.evil.example', null, null],
+    ['example.com', null, null],
+  ])('%s', (host, domain, brand) => {
+    const family = hostFamilyOf(host);
+    expect(family ? [family.domain, family.brand] : [null, null]).toEqual([domain, brand]);
+  });
+});
+
+describe('host constants', () => {
+  it('lists the official API bases and brand folders', () => {
+    expect(OFFICIAL_API_BASES).toEqual({ feishu: 'https://open.feishu.cn', lark: 'https://open.larksuite.com' });
+    expect(BRAND_FOLDERS).toEqual({ feishu: 'Feishu', lark: 'Lark' });
+  });
+
+  it('matches https pages of every family, and docx pages only for the menu', () => {
+    expect(FEISHU_MATCH_PATTERNS).toEqual([
+      'https://*.feishu.cn/*',
+      'https://*.feishu.net/*',
+      'https://*.larkoffice.com/*',
+      'https://*.larkenterprise.com/*',
+      'https://*.larksuite.com/*',
+    ]);
+    expect(SUPPORTED_PAGE_PATTERNS).toEqual(FEISHU_MATCH_PATTERNS.map((p) => p.replace(/\/\*$/, '/docx/*')));
+  });
+});
+
+describe('recognisePage', () => {
+  it('recognises Feishu documents', () => {
+    expect(recognisePage('https://acme.feishu.cn/docx/UXEAd6cRUoj5pexJZr0cdwaFnpd')).toEqual({
+      status: 'supported',
+      page: { platform: 'feishu', brand: 'feishu', host: 'acme.feishu.cn', kind: 'docx', token: 'UXEAd6cRUoj5pexJZr0cdwaFnpd' },
+    });
+    expect(recognisePage('https://example.com/')).toEqual({ status: 'other' });
+  });
+});
