@@ -1,11 +1,9 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import path from 'node:path';
 import { createDemoWorld, DOCS, startSandbox, TOKENS, type DemoWorld, type Sandbox, type SandboxMedia } from '../sandbox';
-import { fileSha256, findChromium, launchExtensionBrowser, listFiles, sha256, type ExtensionBrowser } from './harness';
+import { fileSha256, launchExtensionBrowser, listFiles, sha256, type ExtensionBrowser } from './harness';
 import { apiCalls, expectPlatformRulesKept } from './invariants';
-import { badgeText, openDocument, openTabList, saveFeishuSettings } from './steps';
-
-test.skip(!findChromium() && !process.env.CI, 'no Chromium on this machine (see the warning above)');
+import { badgeText, clickDownloadAllInMenu, openDocument, openTabList, saveFeishuSettings } from './steps';
 
 let world: DemoWorld;
 let sandbox: Sandbox;
@@ -86,12 +84,7 @@ test('downloads everything through the context-menu action, without opening the 
   const { tabId } = await openDocument(browser, WEEKLY_URL);
   await expect.poll(() => badgeText(browser, tabId)).toBe('16');
 
-  // Chromium's native menu cannot be clicked from a test: call the worker's own onClicked handler with what Chrome passes.
-  await browser.worker.evaluate(async (id) => {
-    const tab = await chrome.tabs.get(id);
-    const hooks = (globalThis as unknown as { attachmentDownloader: { onMenuClick(info: object, tab: object): Promise<void> } }).attachmentDownloader;
-    await hooks.onMenuClick({ menuItemId: 'download-all-attachments', editable: true, pageUrl: tab.url }, tab);
-  }, tabId);
+  await clickDownloadAllInMenu(browser, tabId);
 
   await expect.poll(() => listFiles(browser.downloadsDir).filter((f) => !f.endsWith('.crdownload')).length, { timeout: 60_000 }).toBe(16);
   await expect.poll(async () => browser.worker.evaluate(async () => (await chrome.downloads.search({ state: 'in_progress' })).length)).toBe(0);
@@ -129,11 +122,7 @@ test('without a token the popup asks for one, offers the settings, and calls no 
 
   // The context menu on the same page shows the same explanation instead of failing silently.
   const explained = browser.context.waitForEvent('page', (p) => p.url().includes(`popup.html?tabId=${tabId}`));
-  await browser.worker.evaluate(async (id) => {
-    const tab = await chrome.tabs.get(id);
-    const hooks = (globalThis as unknown as { attachmentDownloader: { onMenuClick(info: object, tab: object): Promise<void> } }).attachmentDownloader;
-    await hooks.onMenuClick({ menuItemId: 'download-all-attachments', pageUrl: tab.url }, tab);
-  }, tabId);
+  await clickDownloadAllInMenu(browser, tabId);
   await expect((await explained).getByRole('button', { name: 'Open settings' })).toBeVisible();
 
   expect(apiCalls(sandbox)).toEqual([]);

@@ -1,10 +1,8 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { DOCS, startSandbox, TOKENS, type Sandbox } from '../sandbox';
-import { findChromium, launchExtensionBrowser, listFiles, type ExtensionBrowser } from './harness';
+import { launchExtensionBrowser, listFiles, type ExtensionBrowser } from './harness';
 import { expectPlatformRulesKept } from './invariants';
 import { badgeText, openDocument, openTabList, saveFeishuSettings } from './steps';
-
-test.skip(!findChromium() && !process.env.CI, 'no Chromium on this machine (see the warning above)');
 
 let sandbox: Sandbox;
 let browser: ExtensionBrowser;

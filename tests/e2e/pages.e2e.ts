@@ -1,9 +1,7 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { DOCS, startSandbox, TOKENS, type Sandbox } from '../sandbox';
-import { findChromium, launchExtensionBrowser, type ExtensionBrowser } from './harness';
+import { launchExtensionBrowser, type ExtensionBrowser } from './harness';
 import { badgeText, openDocument, openTabList, saveFeishuSettings } from './steps';
-
-test.skip(!findChromium() && !process.env.CI, 'no Chromium on this machine (see the warning above)');
 
 let sandbox: Sandbox;
 let browser: ExtensionBrowser | undefined;

@@ -1,11 +1,9 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import path from 'node:path';
 import { createDemoWorld, DOCS, startSandbox, TOKENS, type Sandbox } from '../sandbox';
-import { fileSha256, findChromium, launchExtensionBrowser, listFiles, sha256, type ExtensionBrowser } from './harness';
+import { fileSha256, launchExtensionBrowser, listFiles, sha256, type ExtensionBrowser } from './harness';
 import { expectPlatformRulesKept } from './invariants';
 import { openDocument, openTabList, saveFeishuSettings } from './steps';
-
-test.skip(!findChromium() && !process.env.CI, 'no Chromium on this machine (see the warning above)');
 
 let sandbox: Sandbox;
 let browser: ExtensionBrowser;

@@ -27,3 +27,15 @@ export async function openTabList(browser: ExtensionBrowser, tabId: number): Pro
 export async function badgeText(browser: ExtensionBrowser, tabId: number): Promise<string> {
   return browser.worker.evaluate((id) => chrome.action.getBadgeText({ tabId: id }), tabId);
 }
+
+/**
+ * Chromium's native context menu cannot be clicked from a test: call the worker's own `contextMenus.onClicked`
+ * handler with what Chrome would pass for a click on the page.
+ */
+export async function clickDownloadAllInMenu(browser: ExtensionBrowser, tabId: number): Promise<void> {
+  await browser.worker.evaluate(async (id) => {
+    const tab = await chrome.tabs.get(id);
+    const hooks = (globalThis as unknown as { attachmentDownloader: { onMenuClick(info: object, tab: object): Promise<void> } }).attachmentDownloader;
+    await hooks.onMenuClick({ menuItemId: 'download-all-attachments', editable: true, pageUrl: tab.url }, tab);
+  }, tabId);
+}
