@@ -37,6 +37,7 @@ function promised<F extends (...args: never[]) => Promise<unknown>>(spy: MockIns
 
 const spyDownload = () => promised<(options: Browser.downloads.DownloadOptions) => Promise<number>>(vi.spyOn(fakeBrowser.downloads, 'download'));
 const spySearch = () => promised<(query: Browser.downloads.DownloadQuery) => Promise<Browser.downloads.DownloadItem[]>>(vi.spyOn(fakeBrowser.downloads, 'search'));
+const spyCancel = () => promised<(id: number) => Promise<void>>(vi.spyOn(fakeBrowser.downloads, 'cancel'));
 const spyErase = () => promised<(query: Browser.downloads.DownloadQuery) => Promise<number[]>>(vi.spyOn(fakeBrowser.downloads, 'erase'));
 
 beforeEach(() => {
@@ -68,9 +69,20 @@ describe('chromeDownloads', () => {
     expect(await chromeDownloads.search(7)).toBeUndefined();
   });
 
-  it('erases one download from the list', async () => {
+  it('discards one download: cancels it (removing its partial file), then erases it from the list', async () => {
+    const order: string[] = [];
+    const cancel = spyCancel().mockImplementation(async () => void order.push('cancel'));
+    const erase = spyErase().mockImplementation(async () => (order.push('erase'), [7]));
+    await chromeDownloads.discard(7);
+    expect(cancel).toHaveBeenCalledExactlyOnceWith(7);
+    expect(erase).toHaveBeenCalledExactlyOnceWith({ id: 7 });
+    expect(order).toEqual(['cancel', 'erase']);
+  });
+
+  it('still erases a download Chrome refuses to cancel (already complete)', async () => {
+    spyCancel().mockRejectedValue(new Error('Download must be in progress'));
     const erase = spyErase().mockResolvedValue([7]);
-    await chromeDownloads.erase(7);
+    await chromeDownloads.discard(7);
     expect(erase).toHaveBeenCalledExactlyOnceWith({ id: 7 });
   });
 });

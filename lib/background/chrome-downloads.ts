@@ -16,7 +16,9 @@ export const chromeDownloads: DownloadsPort = {
     const [item] = await browser.downloads.search({ id });
     return item ? { id: item.id, state: item.state, error: item.error, filename: item.filename } : undefined;
   },
-  async erase(id) {
+  async discard(id) {
+    // Cancelling an interrupted download deletes its `.crdownload` file; erasing drops it from Chrome's list.
+    await browser.downloads.cancel(id).catch(() => undefined);
     await browser.downloads.erase({ id });
   },
 };

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { Attachment } from '../core/attachment';
-import type { Problem } from '../core/problem';
+import { ProblemError, type Problem } from '../core/problem';
 import { DownloadEngine, type DownloadRequest, type DownloadSnapshot, type DownloadsPort, type EngineOptions, type NewJob } from './engine';
 import { JobStore, readJob, type Job, type JobItem } from './job';
 import type { LinkResolver, LinkResult, ResolvedLink } from './links';
@@ -18,7 +18,7 @@ const PAGE_KEY = 'feishu:acme.feishu.cn:docx:UXEAd6cRUoj5pexJZr0cdwaFnpd';
 class FakeDownloads implements DownloadsPort {
   engine?: DownloadEngine;
   readonly started: { id: number; request: DownloadRequest }[] = [];
-  readonly erased: number[] = [];
+  readonly discarded: number[] = [];
   readonly snapshots = new Map<number, DownloadSnapshot>();
   running = 0;
   maxRunning = 0;
@@ -54,8 +54,8 @@ class FakeDownloads implements DownloadsPort {
     return this.snapshots.get(id);
   }
 
-  async erase(id: number): Promise<void> {
-    this.erased.push(id);
+  async discard(id: number): Promise<void> {
+    this.discarded.push(id);
     this.snapshots.delete(id);
   }
 
@@ -389,7 +389,7 @@ describe('DownloadEngine', () => {
     await vi.waitFor(() => expect(downloads.started).toHaveLength(1));
     await downloads.interrupt(1, 'NETWORK_FAILED');
     await vi.waitFor(() => expect(downloads.started).toHaveLength(2));
-    expect(downloads.erased).toEqual([1]);
+    expect(downloads.discarded).toEqual([1]);
     expect(downloads.started.map((s) => s.request)).toEqual([
       { url: linkFor('boxcnReport', 1), filename: `${ROOT}/report.pdf`, headers: undefined },
       { url: linkFor('boxcnReport', 2), filename: `${ROOT}/report.pdf`, headers: undefined },
@@ -413,7 +413,7 @@ describe('DownloadEngine', () => {
       ['done', undefined],
     ]);
     expect(downloads.started).toHaveLength(2);
-    expect(downloads.erased).toEqual([1]);
+    expect(downloads.discarded).toEqual([1]);
   });
 
   it('gives up after the last attempt of a retryable interruption', async () => {
@@ -462,6 +462,33 @@ describe('DownloadEngine', () => {
     const done = await finished(engine, job.id);
     expect(done.items[0]).toMatchObject({ state: 'failed', problem: { kind: 'unknown', detail: 'socket hang up' } });
     expect(downloads.started).toEqual([]);
+  });
+
+  it('still saves an item whose probe could not be sent, with the name it has', async () => {
+    const probe = vi.fn<Probe>(async () => Promise.reject(new ProblemError({ kind: 'network', host: 'files.example', detail: 'Failed to fetch' })));
+    const { engine, downloads } = setup({ probe });
+    const job = await engine.startJob(
+      newJob([attachment('boxcnImage', 'image-01', { kind: 'image', nameIsGenerated: true }), attachment('boxcnReadme', 'README')]),
+    );
+    const done = await finished(engine, job.id);
+    expect(summary(done.items)).toEqual([
+      ['image-01.bin', 'done'],
+      ['README', 'done'],
+    ]);
+    expect(downloads.started.map((s) => s.request.filename)).toEqual([`${ROOT}/image-01.bin`, `${ROOT}/README`]);
+  });
+
+  it('retries with a fresh link an item whose probe the server refused', async () => {
+    let refusals = 1;
+    const probe = vi.fn<Probe>(async () => {
+      if (refusals-- > 0) throw new ProblemError({ kind: 'no-link', host: 'internal-api-drive-stream.feishu.cn', status: 403 });
+      return { ...NOTHING_KNOWN, contentType: 'image/png' };
+    });
+    const { engine, resolver } = setup({ probe });
+    const job = await engine.startJob(newJob([attachment('boxcnImage', 'image-01', { kind: 'image', nameIsGenerated: true })]));
+    const done = await finished(engine, job.id);
+    expect(summary(done.items)).toEqual([['image-01.png', 'done']]);
+    expect(resolver.calls).toEqual([['boxcnImage'], ['boxcnImage']]);
   });
 
   it('fails an item Chrome refuses to start', async () => {
@@ -520,7 +547,7 @@ describe('DownloadEngine', () => {
     const job = await engine.startJob(newJob([attachment('boxcnReport', 'report.pdf')]));
     const done = await finished(engine, job.id);
     expect(done.items[0]).toMatchObject({ state: 'failed', problem: { kind: 'download-interrupted', detail: 'FILE_ACCESS_DENIED' } });
-    expect(downloads.erased).toEqual([1]);
+    expect(downloads.discarded).toEqual([1]);
   });
 
   it('ignores changes of downloads that are not its own', async () => {
@@ -598,7 +625,7 @@ describe('DownloadEngine', () => {
 
     await vi.waitFor(() => expect(downloads.started).toHaveLength(3));
     expect(downloads.started.map((s) => s.request.filename).sort()).toEqual([`${ROOT}/later.pdf`, `${ROOT}/lost.pdf`, `${ROOT}/stuck.pdf`]);
-    expect(downloads.erased).toEqual([4]);
+    expect(downloads.discarded).toEqual([4]);
     for (const { id } of downloads.started) await downloads.complete(id);
     // The download that kept running ends after the restart, and is still recognised.
     await after.engine.handleDownloadChanged({ id: 2, filename: { current: `${DOWNLOADS_DIR}/${ROOT}/running.pdf` } });

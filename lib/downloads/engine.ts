@@ -10,7 +10,7 @@ import { isRetryableInterrupt } from './interrupts';
 import type { Job, JobItem, JobStore } from './job';
 import { LinkBatcher, type LinkResolver, type ResolvedLink } from './links';
 import { FILE_NAME_LIMITS, FOLDER_NAME_LIMITS, NameRegistry, sanitizeSegment, splitExtension, joinPath } from './naming';
-import type { Probe } from './probe';
+import type { Probe, ProbeResult } from './probe';
 
 export interface DownloadRequest {
   readonly url: string;
@@ -36,7 +36,8 @@ export interface DownloadDelta {
 export interface DownloadsPort {
   start(request: DownloadRequest): Promise<number>;
   search(id: number): Promise<DownloadSnapshot | undefined>;
-  erase(id: number): Promise<void>;
+  /** Forgets a download that will not complete: its partial file and its entry in the browser's list. */
+  discard(id: number): Promise<void>;
 }
 
 export interface NewJob {
@@ -61,6 +62,7 @@ export interface EngineOptions {
   readonly now?: () => number;
 }
 
+const UNKNOWN_TYPE: ProbeResult = { contentType: null, fileName: null, sniffedExtension: null, size: null };
 const ACTIVE: ReadonlySet<JobItem['state']> = new Set(['resolving', 'downloading']);
 const OPEN: ReadonlySet<JobItem['state']> = new Set(['queued', 'resolving', 'downloading']);
 
@@ -176,7 +178,7 @@ export class DownloadEngine {
       item.problem = undefined;
     } else if (state === 'interrupted') {
       const downloadId = item.downloadId;
-      if (downloadId !== undefined) void this.options.downloads.erase(downloadId).catch(() => undefined);
+      if (downloadId !== undefined) void this.options.downloads.discard(downloadId).catch(() => undefined);
       this.requeueOrFail(item, { kind: 'download-interrupted', detail: error ?? 'UNKNOWN' });
     }
   }
@@ -262,7 +264,12 @@ export class DownloadEngine {
 
   /** Adds the real extension (and, for unnamed files, the real name) learnt from the file's first bytes. */
   private async finaliseName(job: Job, item: JobItem, link: ResolvedLink): Promise<void> {
-    const probe = await this.options.probe(link);
+    const probe = await this.options.probe(link).catch((error: unknown) => {
+      // A link the server refused is a link problem (the item is retried with a fresh one). A probe that could
+      // not even be sent (e.g. a host we may not read) must not cost the file: save it with what we know.
+      if (toProblem(error).kind === 'network') return UNKNOWN_TYPE;
+      throw error;
+    });
     const { attachment } = item;
     const typeExtension = extensionForMimeType(probe.contentType) ?? probe.sniffedExtension;
     let wanted: string;
