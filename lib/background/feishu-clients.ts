@@ -3,7 +3,7 @@ import { browser } from '#imports';
 import type { FeishuPage } from '../core/page';
 import { ProblemError } from '../core/problem';
 import { RateLimiterRegistry } from '../downloads/rate-limit';
-import { FeishuClient } from '../feishu/client';
+import { FeishuClient, type AccessTokenSource } from '../feishu/client';
 import { OFFICIAL_API_BASES } from '../feishu/hosts';
 import { feishuApiBaseFor, isOfficialApiBase, loadSettings } from '../settings';
 
@@ -30,12 +30,12 @@ export class FeishuClients {
     if (!isOfficialApiBase(apiBase) && !(await browser.permissions.contains({ origins: [`${apiBase}/*`] }))) {
       throw new ProblemError({ kind: 'host-permission-missing', host: safeHost(apiBase) });
     }
-    return new FeishuClient({
-      apiBase,
-      accessToken: async () => (await loadSettings()).feishu.accessToken,
-      limiters: this.limiters,
-      fetch: this.fetchImpl,
-    });
+    return this.create(apiBase, async () => (await loadSettings()).feishu.accessToken);
+  }
+
+  /** A client with the shared limiters for a token that is not (yet) saved: the options page's connection test. */
+  create(apiBase: string, accessToken: AccessTokenSource, options: { retries?: number } = {}): FeishuClient {
+    return new FeishuClient({ apiBase, accessToken, limiters: this.limiters, fetch: this.fetchImpl, ...options });
   }
 
   async hasCredentials(): Promise<boolean> {

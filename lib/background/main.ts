@@ -6,21 +6,18 @@ import { browser, type Browser } from '#imports';
 import type { Listing } from '../core/attachment';
 import { tabListUrl } from '../core/extension-pages';
 import { pageKey, type PageRef } from '../core/page';
-import { toProblem } from '../core/problem';
 import { DownloadEngine } from '../downloads/engine';
-import { JobStore, type Job } from '../downloads/job';
+import { JobStore } from '../downloads/job';
 import { createProbe } from '../downloads/probe';
-import { FeishuClient } from '../feishu/client';
-import { testFeishuConnection } from '../feishu/connection';
 import { listDocxAttachments } from '../feishu/docx';
-import { OFFICIAL_API_BASES } from '../feishu/hosts';
 import { createFeishuMediaResolver } from '../feishu/media';
-import { listenForMessages, senderContext, type ConnectionResult, type StartResult } from '../messaging/protocol';
-import { AccessTokenSchema, ApiBaseSchema, isOfficialApiBase, loadSettings } from '../settings';
+import { listenForMessages, senderContext, type StartResult } from '../messaging/protocol';
 import { showBadge } from './badge';
 import { chromeDownloads } from './chrome-downloads';
+import { testConnection } from './connection-test';
 import { createContextMenu, handleMenuClick } from './context-menu';
 import { FeishuClients } from './feishu-clients';
+import { keepAliveWhileBusy } from './keep-alive';
 import { TabService } from './tab-service';
 
 export function startBackground(): void {
@@ -100,31 +97,6 @@ async function openList(tabId: number): Promise<void> {
   await browser.tabs.create({ url: tabListUrl(tabId) });
 }
 
-async function testConnection(
-  request: { apiBase: string | null; accessToken: string | null },
-  clients: FeishuClients,
-): Promise<ConnectionResult> {
-  const token = request.accessToken ? AccessTokenSchema.safeParse(request.accessToken) : undefined;
-  if (token && !token.success) return { ok: false, problem: { kind: 'token-invalid', detail: 'This does not look like an access token.' } };
-  const accessToken = token?.data ?? (await loadSettings()).feishu.accessToken;
-  if (!accessToken) return { ok: false, problem: { kind: 'credentials-missing' } };
-  const base = request.apiBase ? ApiBaseSchema.safeParse(request.apiBase) : undefined;
-  if (base && !base.success) return { ok: false, problem: { kind: 'unknown', detail: 'The API base URL is not a valid https:// address.' } };
-
-  // No base chosen: try Feishu, then Lark, and report the one that knows the token.
-  const candidates = base ? [base.data] : [OFFICIAL_API_BASES.feishu, OFFICIAL_API_BASES.lark];
-  let last: ConnectionResult = { ok: false, problem: { kind: 'unknown' } };
-  for (const apiBase of candidates) {
-    if (!isOfficialApiBase(apiBase) && !(await browser.permissions.contains({ origins: [`${apiBase}/*`] }))) {
-      return { ok: false, apiBase, problem: { kind: 'host-permission-missing', host: new URL(apiBase).hostname } };
-    }
-    const client = new FeishuClient({ apiBase, accessToken: async () => accessToken, limiters: clients.limiters, retries: 1 });
-    last = await testFeishuConnection(client, accessToken).catch((error: unknown) => ({ ok: false as const, apiBase, problem: toProblem(error) }));
-    if (last.ok || (last.problem.kind !== 'token-invalid' && last.problem.kind !== 'token-expired')) return last;
-  }
-  return last;
-}
-
 function sameOrigin(url: string, other: string | undefined): boolean {
   try {
     return other !== undefined && new URL(url).origin === new URL(other).origin;
@@ -132,21 +104,3 @@ function sameOrigin(url: string, other: string | undefined): boolean {
     return false;
   }
 }
-
-/**
- * While a job is open, a cheap extension call every 20 s keeps the worker from being stopped between rate-limit
- * waits (downloads themselves run in the browser and wake us through `downloads.onChanged`).
- */
-let keepAlive: ReturnType<typeof setInterval> | undefined;
-const openJobs = new Set<string>();
-function keepAliveWhileBusy(job: Job): void {
-  if (job.finishedAt === undefined) openJobs.add(job.id);
-  else openJobs.delete(job.id);
-  if (openJobs.size > 0 && keepAlive === undefined) {
-    keepAlive = setInterval(() => void browser.runtime.getPlatformInfo(), 20_000);
-  } else if (openJobs.size === 0 && keepAlive !== undefined) {
-    clearInterval(keepAlive);
-    keepAlive = undefined;
-  }
-}
-
