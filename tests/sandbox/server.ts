@@ -60,7 +60,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const log: RecordedRequest[] = [];
   const api = new FeishuOpenApi(() => world);
 
-  const handler = (request: IncomingMessage, response: ServerResponse) => {
+  const handler = (request: IncomingMessage, body: Buffer, response: ServerResponse) => {
     const hostHeader = (request.headers['x-sandbox-host'] as string | undefined) ?? request.headers.host ?? '';
     const host = hostHeader.replace(/:\d+$/, '').toLowerCase();
     const url = new URL(request.url ?? '/', `https://${host || 'sandbox.invalid'}`);
@@ -80,7 +80,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (!brand) {
       sendText(reply, 421, `the sandbox does not serve ${host}`);
     } else if (host === `open.${BRAND_DOMAINS[brand]}`) {
-      const outcome = api.handle(brand, request, url, reply);
+      const outcome = api.handle(brand, request, body, url, reply);
       entry.endpoint = outcome.endpoint;
       entry.code = outcome.code;
     } else if (host === `internal-api-drive-stream.${BRAND_DOMAINS[brand]}`) {
@@ -93,11 +93,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     void write(response, request, reply, throttle);
   };
 
-  // Drain request bodies (POST) before answering; the fake reads none of them yet.
-  const server =
-    options.tls === false
-      ? createHttpServer((req, res) => req.resume().on('end', () => handler(req, res)))
-      : createHttpsServer(await certificate(), (req, res) => req.resume().on('end', () => handler(req, res)));
+  const withBody = (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => handler(req, Buffer.concat(chunks), res));
+  };
+  const server = options.tls === false ? createHttpServer(withBody) : createHttpsServer(await certificate(), withBody);
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
 

@@ -15,10 +15,11 @@ export function handleStream(api: FeishuOpenApi, request: IncomingMessage, url: 
     sendText(reply, 400, 'a signed link must not carry an Authorization header');
     return;
   }
-  const link = api.tmpLinks.get(url.searchParams.get('code') ?? '');
-  if (!link || link.expiresAt <= now) {
-    sendText(reply, 403, 'link expired or invalid');
+  const link = api.state.streamLinks.get(url.searchParams.get('code') ?? '');
+  if (!link || link.expiresAt <= now || link.usesLeft === 0) {
+    sendText(reply, 403, 'link expired, used up or invalid');
     return;
   }
+  if (link.usesLeft !== undefined) link.usesLeft--;
   serveBytes(reply, request, link.media);
 }

@@ -14,6 +14,8 @@ export interface SandboxToken {
   readonly name: string;
   readonly scopes: readonly string[];
   readonly expired?: boolean;
+  /** For tenant tokens issued by the auth endpoint: the app id, which `readers` lists may name. */
+  readonly issuedFor?: string;
 }
 
 export interface SandboxMedia {
@@ -32,7 +34,135 @@ export interface SandboxDocument {
   /** Blocks in the API's flat shape, root first. */
   readonly blocks: readonly Record<string, unknown>[];
   /** Tokens that may read the document and its media; `all` for every valid token of the brand. */
-  readonly readers: 'all' | readonly string[];
+  readonly readers: Readers;
+}
+
+/** Who may read a container: every valid token of the brand, or these token values and app ids. */
+export type Readers = 'all' | readonly string[];
+
+/** A custom (self-built) app: `auth/v3/tenant_access_token/internal` trades its id and secret for tenant tokens. */
+export interface SandboxApp {
+  readonly appId: string;
+  readonly appSecret: string;
+  readonly brand: Brand;
+  readonly name: string;
+  readonly scopes: readonly string[];
+  /** Lifetime of issued tokens in seconds (documented: at most 7200). */
+  readonly tokenLifetimeSeconds: number;
+}
+
+export interface SandboxWikiNode {
+  readonly nodeToken: string;
+  readonly brand: Brand;
+  readonly spaceId: string;
+  readonly title: string;
+  readonly objType: 'doc' | 'docx' | 'sheet' | 'mindnote' | 'bitable' | 'file' | 'slides';
+  readonly objToken: string;
+  readonly nodeType?: 'origin' | 'shortcut';
+  readonly readers: Readers;
+}
+
+export interface SandboxSheet {
+  readonly sheetId: string;
+  readonly title: string;
+  readonly hidden?: boolean;
+  readonly rowCount: number;
+  readonly columnCount: number;
+  /** 'sheet' for a grid; other resource types (e.g. an embedded base) have no values to read. */
+  readonly resourceType?: string;
+  /** Cell values in the API's shape, by A1 address ("B3"); absent cells are empty. */
+  readonly cells: Readonly<Record<string, unknown>>;
+  readonly floatImages?: readonly { readonly floatImageId: string; readonly token: string; readonly range: string }[];
+}
+
+export interface SandboxSpreadsheet {
+  readonly token: string;
+  readonly brand: Brand;
+  readonly title: string;
+  readonly sheets: readonly SandboxSheet[];
+  readonly readers: Readers;
+}
+
+export interface SandboxBaseField {
+  readonly fieldId: string;
+  readonly name: string;
+  /** 1 text, 2 number, 17 attachment, 19 lookup, 20 formula, ... */
+  readonly type: number;
+  readonly uiType?: string;
+  readonly isPrimary?: boolean;
+}
+
+export interface SandboxBaseRecord {
+  readonly recordId: string;
+  /** Values by field name, in the record-search API's shape. */
+  readonly fields: Readonly<Record<string, unknown>>;
+}
+
+export interface SandboxBaseTable {
+  readonly tableId: string;
+  readonly name: string;
+  readonly revision: number;
+  readonly fields: readonly SandboxBaseField[];
+  readonly records: readonly SandboxBaseRecord[];
+}
+
+export interface SandboxBase {
+  readonly appToken: string;
+  readonly brand: Brand;
+  readonly name: string;
+  /** Advanced permissions: media downloads need the documented `extra`; only managers see records. */
+  readonly isAdvanced: boolean;
+  readonly tables: readonly SandboxBaseTable[];
+  readonly readers: Readers;
+  /** With advanced permissions, the identities that may manage the base (others get empty searches). */
+  readonly managers?: Readers;
+}
+
+/** A file in the cloud space (`/file/<token>`), downloaded through `drive/v1/files/:token/download`. */
+export interface SandboxDriveFile {
+  readonly token: string;
+  readonly brand: Brand;
+  readonly name: string;
+  readonly mimeType: string;
+  readonly bytes: Buffer;
+  readonly readers: Readers;
+}
+
+/** A whiteboard, exported with `board/v1/whiteboards/:token/download_as_image`. */
+export interface SandboxBoard {
+  readonly token: string;
+  readonly brand: Brand;
+  readonly png: Buffer;
+  readonly readers: Readers;
+}
+
+export interface SandboxMailAttachment {
+  readonly id: string;
+  readonly media: SandboxMedia;
+  readonly isInline?: boolean;
+  /** 1 normal, 2 large (超大附件). */
+  readonly attachmentType?: 1 | 2;
+  /** The download_url API always lists this id in `failed_ids`. */
+  readonly alwaysFails?: boolean;
+}
+
+export interface SandboxMailMessage {
+  readonly messageId: string;
+  readonly subject: string;
+  readonly from: { readonly name: string; readonly address: string };
+  /** Milliseconds since the epoch (the API sends it as a string). */
+  readonly internalDate: number;
+  readonly folderId: string;
+  readonly attachments: readonly SandboxMailAttachment[];
+}
+
+export interface SandboxMailbox {
+  /** The user tokens (values) whose `me` this mailbox is. */
+  readonly owners: readonly string[];
+  readonly address: string;
+  readonly brand: Brand;
+  /** Newest first, as the list API returns them. */
+  readonly messages: readonly SandboxMailMessage[];
 }
 
 export interface SandboxWorld {
@@ -40,6 +170,15 @@ export interface SandboxWorld {
   readonly documents: SandboxDocument[];
   readonly media: SandboxMedia[];
   readonly tenantName: string;
+  readonly apps?: SandboxApp[];
+  readonly wikiNodes?: SandboxWikiNode[];
+  readonly spreadsheets?: SandboxSpreadsheet[];
+  readonly bases?: SandboxBase[];
+  readonly driveFiles?: SandboxDriveFile[];
+  readonly boards?: SandboxBoard[];
+  readonly mailboxes?: SandboxMailbox[];
+  /** Extra web hosts served as Feishu pages (private deployments), with their brand. */
+  readonly customHosts?: readonly { readonly host: string; readonly apiHost: string; readonly brand: Brand }[];
 }
 
 // --- deterministic bytes ------------------------------------------------------------------------------------------
