@@ -3,6 +3,14 @@
  * Everything is deterministic, so tests can compare files on disk byte for byte with what the fake served.
  */
 import { createHash } from 'node:crypto';
+import { appsFixture } from './fixtures/apps';
+import { basesFixture } from './fixtures/bases';
+import { driveFixture } from './fixtures/drive';
+import { embedsFixture } from './fixtures/embeds';
+import { mailFixture } from './fixtures/mail';
+import { mergeParts } from './fixtures/part';
+import { sheetsFixture } from './fixtures/sheets';
+import { wikiFixture } from './fixtures/wiki';
 
 export type Brand = 'feishu' | 'lark';
 
@@ -328,11 +336,27 @@ export const DOCS = {
   lark: 'LkR8sT2uV4wX6yZ0aB1cD3eF5gH',
 } as const;
 
-const ALL_SCOPES = ['docx:document:readonly', 'docs:document.media:download', 'tenant:tenant:readonly'];
+/** Every scope the extension's features use: what a fully set-up app has. */
+export const ALL_SCOPES = [
+  'docx:document:readonly',
+  'docs:document.media:download',
+  'tenant:tenant:readonly',
+  'wiki:wiki:readonly',
+  'sheets:spreadsheet:readonly',
+  'bitable:app:readonly',
+  'drive:drive:readonly',
+  'board:whiteboard:node:read',
+  'mail:user_mailbox.message:readonly',
+  'mail:user_mailbox.message.body:read',
+  'mail:user_mailbox.message.subject:read',
+  'mail:user_mailbox.message.address:read',
+];
 
-function media(brand: Brand, seed: string, fileName: string, mimeType: string, size: number): SandboxMedia {
+/** A media file of the demo: deterministic bytes that start like a real file of its type. */
+export function demoMedia(brand: Brand, seed: string, fileName: string, mimeType: string, size: number): SandboxMedia {
   return { token: mediaToken(`${brand}:${seed}`), brand, fileName, mimeType, bytes: fileBytes(seed, mimeType, size) };
 }
+const media = demoMedia;
 
 /** Filler paragraphs so the attachments spread over several pages of 500 blocks. */
 function paragraphs(from: number, count: number): DocNode[] {
@@ -373,6 +397,10 @@ export interface DemoWorld extends SandboxWorld {
 }
 
 export function createDemoWorld(): DemoWorld {
+  return mergeParts(baseWorld(), [appsFixture(), wikiFixture(), sheetsFixture(), basesFixture(), driveFixture(), mailFixture(), embedsFixture()]);
+}
+
+function baseWorld(): DemoWorld {
   const f = demoFiles();
 
   const weeklyTitle = '项目周报 2026-W47';
