@@ -11,7 +11,7 @@ export default defineConfig({
     name: '__MSG_extName__',
     description: '__MSG_extDescription__',
     default_locale: 'en',
-    permissions: ['storage', 'downloads', 'contextMenus'],
+    permissions: ['storage', 'downloads', 'contextMenus', 'scripting'],
     // Feishu/Lark pages (content script) and their official API and stream hosts, which share the same domains.
     host_permissions: [...FEISHU_MATCH_PATTERNS],
     // A custom (private-deployment) API base is asked for at runtime from the options page, never up front.

@@ -11,6 +11,8 @@ export interface AttachmentRowProps {
   /** 0..1; rendered as a progress bar while a download runs. */
   readonly progress?: number;
   readonly reason?: string;
+  /** Where in the page it sits ("明细 · C1800"). */
+  readonly where?: string;
 }
 
 /** One attachment: name, kind, size, state, and why it failed. */
@@ -26,6 +28,7 @@ export function AttachmentRow(props: AttachmentRowProps) {
         {props.sizeText && <span class="row__size">{props.sizeText}</span>}
         <span class="row__state">{props.stateLabel}</span>
       </div>
+      {props.where && <div class="row__where">{props.where}</div>}
       {props.savedAs && (
         <div class="row__saved-as" title={props.savedAs}>
           → {props.savedAs}

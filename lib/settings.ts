@@ -34,16 +34,60 @@ export const AccessTokenSchema = z
   .transform((value) => value.replace(/^Bearer\s+/i, ''))
   .pipe(z.string().regex(/^[\x21-\x7e]{8,4096}$/, 'invalid-token'));
 
+/** A custom app's id, as shown in the developer console ("cli_…"). */
+export const AppIdSchema = z.string().trim().regex(/^cli_[A-Za-z0-9]{6,40}$/, 'invalid-app-id');
+export const AppSecretSchema = z.string().trim().regex(/^[A-Za-z0-9_-]{16,128}$/, 'invalid-app-secret');
+
+/**
+ * A private deployment's (or another brand domain's) web host: `docs.example.com`, or `*.example.com` for every
+ * tenant subdomain. Lower-cased; no scheme, port or path.
+ */
+export const WebHostSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .transform((value) => value.replace(/^https:\/\//, '').replace(/\/+$/, ''))
+  .pipe(z.string().regex(/^(\*\.)?([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'invalid-host'));
+
+export const CustomHostSchema = z.object({
+  host: WebHostSchema,
+  /** The Open API origin of that deployment. */
+  apiBase: ApiBaseSchema,
+  brand: z.enum(['feishu', 'lark']),
+});
+export type CustomHost = z.infer<typeof CustomHostSchema>;
+
 export const SettingsSchema = z.object({
   feishu: z.object({
     /** null: pick by page host (open.feishu.cn for Feishu pages, open.larksuite.com for Lark pages). */
     apiBase: ApiBaseSchema.nullable().catch(null),
+    /** Which credential the background uses: a pasted token, or an app's id and secret (tenant token). */
+    authMode: z.enum(['token', 'app']).catch('token'),
     accessToken: AccessTokenSchema.nullable().catch(null),
+    appId: AppIdSchema.nullable().catch(null),
+    /** Never sent to a page or shown again once saved; only to `<apiBase>/open-apis/auth/v3/...`. */
+    appSecret: AppSecretSchema.nullable().catch(null),
+    customHosts: z.array(CustomHostSchema).max(50).catch([]),
+    /** Put each base record's files in a sub-folder named by its primary field. */
+    baseRecordFolders: z.boolean().catch(false),
+    /** Save whiteboards of documents as images. */
+    whiteboards: z.boolean().catch(true),
   }),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
-export const DEFAULT_SETTINGS: Settings = { feishu: { apiBase: null, accessToken: null } };
+export const DEFAULT_SETTINGS: Settings = {
+  feishu: {
+    apiBase: null,
+    authMode: 'token',
+    accessToken: null,
+    appId: null,
+    appSecret: null,
+    customHosts: [],
+    baseRecordFolders: false,
+    whiteboards: true,
+  },
+};
 
 const settingsItem = storage.defineItem<unknown>('local:settings', { fallback: DEFAULT_SETTINGS, version: 1 });
 
@@ -64,8 +108,27 @@ export function watchSettings(callback: (settings: Settings) => void): () => voi
   });
 }
 
-export function feishuApiBaseFor(brand: FeishuBrand, settings: Settings): string {
-  return settings.feishu.apiBase ?? OFFICIAL_API_BASES[brand];
+/** The API base for a page: its custom host's, else the configured one, else the brand's official one. */
+export function feishuApiBaseFor(brand: FeishuBrand, settings: Settings, pageHost?: string): string {
+  const custom = pageHost === undefined ? undefined : customHostFor(pageHost, settings.feishu.customHosts);
+  return custom?.apiBase ?? settings.feishu.apiBase ?? OFFICIAL_API_BASES[brand];
+}
+
+export function customHostFor(hostname: string, customHosts: readonly CustomHost[]): CustomHost | undefined {
+  const host = hostname.toLowerCase();
+  return customHosts.find((c) => (c.host.startsWith('*.') ? host === c.host.slice(2) || host.endsWith(c.host.slice(1)) : host === c.host));
+}
+
+/** API origins the background may send credentials to: the configured, custom and (without one) official ones. */
+export function allowedApiBases(settings: Settings): string[] {
+  const bases = settings.feishu.apiBase ? [settings.feishu.apiBase] : Object.values(OFFICIAL_API_BASES);
+  return [...new Set([...bases, ...settings.feishu.customHosts.map((c) => c.apiBase)])];
+}
+
+/** Whether credentials are set for the chosen mode. */
+export function hasFeishuCredentials(settings: Settings): boolean {
+  const { feishu } = settings;
+  return feishu.authMode === 'app' ? feishu.appId !== null && feishu.appSecret !== null : feishu.accessToken !== null;
 }
 
 export function isOfficialApiBase(origin: string): boolean {

@@ -1,33 +1,56 @@
 import { browser, i18n } from '#imports';
 import { useEffect, useState } from 'preact/hooks';
+import { Checkbox, Field } from '@/components/Field';
 import { OFFICIAL_API_BASES } from '@/lib/feishu/hosts';
 import { sendMessage, type ConnectionResult } from '@/lib/messaging/protocol';
-import { DEFAULT_SETTINGS, loadSettings, saveSettings, type Settings } from '@/lib/settings';
-import { parseOptionsForm, tokenSuffix } from '@/lib/ui/options-form';
+import { DEFAULT_SETTINGS, loadSettings, saveSettings, type CustomHost, type Settings } from '@/lib/settings';
+import { parseCustomHost, parseOptionsForm, tokenSuffix, type OptionsField } from '@/lib/ui/options-form';
 import { describeProblem } from '@/lib/ui/problem-text';
 
 type Status = { tone: 'ok' | 'error' | 'info'; text: string } | null;
+type AuthMode = Settings['feishu']['authMode'];
 
-/** Credentials and preferences. The token is never shown again once saved, only its last characters. */
+/** Credentials and preferences. Secrets are never shown again once saved, only that one is saved. */
 export function App() {
   const [settings, setSettings] = useState<Settings>(DEFAULT_SETTINGS);
   const [apiBase, setApiBase] = useState('');
+  const [authMode, setAuthMode] = useState<AuthMode>('token');
   const [accessToken, setAccessToken] = useState('');
-  const [invalid, setInvalid] = useState<'apiBase' | 'accessToken' | null>(null);
+  const [appId, setAppId] = useState('');
+  const [appSecret, setAppSecret] = useState('');
+  const [recordFolders, setRecordFolders] = useState(false);
+  const [whiteboards, setWhiteboards] = useState(true);
+  const [invalid, setInvalid] = useState<OptionsField | null>(null);
   const [status, setStatus] = useState<Status>(null);
   const [testing, setTesting] = useState(false);
+
+  const [hostInput, setHostInput] = useState('');
+  const [hostApiInput, setHostApiInput] = useState('');
+  const [hostBrand, setHostBrand] = useState<CustomHost['brand']>('feishu');
+  const [hostInvalid, setHostInvalid] = useState<'host' | 'apiBase' | null>(null);
+  const [hostStatus, setHostStatus] = useState<Status>(null);
 
   useEffect(() => {
     void loadSettings().then((loaded) => {
       setSettings(loaded);
       setApiBase(loaded.feishu.apiBase ?? '');
+      setAuthMode(loaded.feishu.authMode);
+      setAppId(loaded.feishu.appId ?? '');
+      setRecordFolders(loaded.feishu.baseRecordFolders);
+      setWhiteboards(loaded.feishu.whiteboards);
     });
   }, []);
+
+  const persist = async (next: Settings, message = i18n.t('options.saved')) => {
+    await saveSettings(next);
+    setSettings(next);
+    setStatus({ tone: 'ok', text: message });
+  };
 
   const save = async (event: Event) => {
     event.preventDefault();
     setStatus(null);
-    const form = parseOptionsForm({ apiBase, accessToken }, settings);
+    const form = parseOptionsForm({ apiBase, authMode, accessToken, appId, appSecret, baseRecordFolders: recordFolders, whiteboards }, settings);
     if (!form.ok) {
       setInvalid(form.field);
       return;
@@ -41,17 +64,14 @@ export function App() {
         return;
       }
     }
-    await saveSettings(form.settings);
-    setSettings(form.settings);
+    await persist(form.settings);
     setAccessToken('');
-    setStatus({ tone: 'ok', text: i18n.t('options.saved') });
+    setAppSecret('');
   };
 
-  const removeToken = async () => {
-    const next = { ...settings, feishu: { ...settings.feishu, accessToken: null } };
-    await saveSettings(next);
-    setSettings(next);
-    setStatus({ tone: 'ok', text: i18n.t('options.saved') });
+  const removeCredentials = async () => {
+    await persist({ ...settings, feishu: { ...settings.feishu, accessToken: null, appId: null, appSecret: null } });
+    setAppId('');
   };
 
   const test = async () => {
@@ -60,7 +80,8 @@ export function App() {
     try {
       const result = await sendMessage('testConnection', {
         apiBase: apiBase.trim() || null,
-        accessToken: accessToken.trim() || null,
+        accessToken: authMode === 'token' ? accessToken.trim() || null : null,
+        app: authMode === 'app' ? { appId: appId.trim(), appSecret: appSecret.trim() || null } : null,
       });
       setStatus(describeConnection(result));
     } catch (error) {
@@ -70,54 +91,112 @@ export function App() {
     }
   };
 
-  const saved = settings.feishu.accessToken;
+  const addHost = async () => {
+    setHostStatus(null);
+    const parsed = parseCustomHost({ host: hostInput, apiBase: hostApiInput, brand: hostBrand });
+    if (!parsed.ok) {
+      setHostInvalid(parsed.field);
+      return;
+    }
+    setHostInvalid(null);
+    const granted = await browser.permissions.request({ origins: parsed.origins }).catch(() => false);
+    if (!granted) {
+      setHostStatus({ tone: 'error', text: i18n.t('options.permissionDenied', { host: parsed.host.host }) });
+      return;
+    }
+    const others = settings.feishu.customHosts.filter((h) => h.host !== parsed.host.host);
+    const next = { ...settings, feishu: { ...settings.feishu, customHosts: [...others, parsed.host] } };
+    await saveSettings(next);
+    setSettings(next);
+    setHostInput('');
+    setHostApiInput('');
+    setHostStatus({ tone: 'ok', text: i18n.t('options.hostAdded', { host: parsed.host.host }) });
+  };
+
+  const removeHost = async (host: CustomHost) => {
+    const next = { ...settings, feishu: { ...settings.feishu, customHosts: settings.feishu.customHosts.filter((h) => h.host !== host.host) } };
+    await saveSettings(next);
+    setSettings(next);
+    await browser.permissions.remove({ origins: [`https://${host.host}/*`] }).catch(() => false);
+  };
+
+  const savedToken = settings.feishu.accessToken;
+  const savedSecret = settings.feishu.appSecret !== null;
   return (
     <main>
       <h1>{i18n.t('options.title')}</h1>
       <form onSubmit={(e) => void save(e)} noValidate>
         <fieldset>
           <legend>{i18n.t('options.feishuSection')}</legend>
-          <div class="field">
-            <label for="feishu-api-base">{i18n.t('options.apiBase')}</label>
-            <input
-              id="feishu-api-base"
-              type="url"
-              inputMode="url"
-              list="feishu-api-bases"
-              placeholder={i18n.t('options.apiBaseAuto')}
-              value={apiBase}
-              aria-invalid={invalid === 'apiBase'}
-              aria-describedby="feishu-api-base-help"
-              onInput={(e) => setApiBase(e.currentTarget.value)}
-            />
-            <datalist id="feishu-api-bases">
-              <option value={OFFICIAL_API_BASES.feishu}>Feishu</option>
-              <option value={OFFICIAL_API_BASES.lark}>Lark</option>
-            </datalist>
-            {invalid === 'apiBase' && <p class="error" role="alert">{i18n.t('options.invalidApiBase')}</p>}
-            <p class="help" id="feishu-api-base-help">
-              {i18n.t('options.apiBaseHelp')}
-            </p>
+          <Field
+            id="feishu-api-base"
+            type="url"
+            label={i18n.t('options.apiBase')}
+            value={apiBase}
+            onInput={setApiBase}
+            list="feishu-api-bases"
+            placeholder={i18n.t('options.apiBaseAuto')}
+            error={invalid === 'apiBase' ? i18n.t('options.invalidApiBase') : undefined}
+            help={i18n.t('options.apiBaseHelp')}
+          />
+          <datalist id="feishu-api-bases">
+            <option value={OFFICIAL_API_BASES.feishu}>Feishu</option>
+            <option value={OFFICIAL_API_BASES.lark}>Lark</option>
+          </datalist>
+
+          <div class="radios" role="radiogroup" aria-label={i18n.t('options.authMode')}>
+            <span class="radios__label">{i18n.t('options.authMode')}</span>
+            {(['token', 'app'] as const).map((mode) => (
+              <label key={mode}>
+                <input type="radio" name="auth-mode" value={mode} checked={authMode === mode} onChange={() => setAuthMode(mode)} />
+                {mode === 'token' ? i18n.t('options.authModeToken') : i18n.t('options.authModeApp')}
+              </label>
+            ))}
           </div>
-          <div class="field">
-            <label for="feishu-access-token">{i18n.t('options.accessToken')}</label>
-            <input
-              id="feishu-access-token"
-              type="password"
-              autoComplete="off"
-              spellcheck={false}
-              value={accessToken}
-              aria-invalid={invalid === 'accessToken'}
-              aria-describedby="feishu-access-token-help"
-              onInput={(e) => setAccessToken(e.currentTarget.value)}
-            />
-            {invalid === 'accessToken' && <p class="error" role="alert">{i18n.t('options.invalidToken')}</p>}
-            <p class="help" id="feishu-access-token-help">
-              {saved ? `${i18n.t('options.accessTokenSaved', { suffix: tokenSuffix(saved) })} ` : ''}
-              {i18n.t('options.accessTokenHelp')}
-            </p>
-          </div>
+
+          <Field
+            id="feishu-access-token"
+            type="password"
+            label={i18n.t('options.accessToken')}
+            value={accessToken}
+            onInput={(value) => {
+              setAccessToken(value);
+              if (value.trim()) setAuthMode('token');
+            }}
+            error={invalid === 'accessToken' ? i18n.t('options.invalidToken') : undefined}
+            help={`${savedToken ? `${i18n.t('options.accessTokenSaved', { suffix: tokenSuffix(savedToken) })} ` : ''}${i18n.t('options.accessTokenHelp')}`}
+          />
+          <Field
+            id="feishu-app-id"
+            label={i18n.t('options.appId')}
+            value={appId}
+            onInput={(value) => {
+              setAppId(value);
+              if (value.trim()) setAuthMode('app');
+            }}
+            placeholder="cli_…"
+            error={invalid === 'appId' ? i18n.t('options.invalidAppId') : undefined}
+          />
+          <Field
+            id="feishu-app-secret"
+            type="password"
+            label={i18n.t('options.appSecret')}
+            value={appSecret}
+            onInput={(value) => {
+              setAppSecret(value);
+              if (value.trim()) setAuthMode('app');
+            }}
+            error={invalid === 'appSecret' ? i18n.t('options.invalidAppSecret') : undefined}
+            help={`${savedSecret ? `${i18n.t('options.appSecretSaved')} ` : ''}${i18n.t('options.appHelp')}`}
+          />
         </fieldset>
+
+        <fieldset>
+          <legend>{i18n.t('options.downloadsSection')}</legend>
+          <Checkbox id="base-record-folders" label={i18n.t('options.baseRecordFolders')} checked={recordFolders} onChange={setRecordFolders} />
+          <Checkbox id="whiteboards" label={i18n.t('options.whiteboards')} checked={whiteboards} onChange={setWhiteboards} />
+        </fieldset>
+
         <div class="buttons">
           <button type="submit" class="primary">
             {i18n.t('options.save')}
@@ -125,8 +204,8 @@ export function App() {
           <button type="button" disabled={testing} onClick={() => void test()}>
             {i18n.t('options.testConnection')}
           </button>
-          {saved && (
-            <button type="button" onClick={() => void removeToken()}>
+          {(savedToken || savedSecret) && (
+            <button type="button" onClick={() => void removeCredentials()}>
               {i18n.t('options.removeToken')}
             </button>
           )}
@@ -135,6 +214,57 @@ export function App() {
       <p class={`status ${status?.tone === 'error' ? 'error' : ''}`} role="status">
         {status?.text}
       </p>
+
+      <fieldset>
+        <legend>{i18n.t('options.hostsSection')}</legend>
+        <p class="help">{i18n.t('options.hostsHelp')}</p>
+        {settings.feishu.customHosts.length > 0 && (
+          <ul class="hosts" aria-label={i18n.t('options.hostsSection')}>
+            {settings.feishu.customHosts.map((host) => (
+              <li key={host.host}>
+                <span>
+                  {host.host} → {host.apiBase} ({host.brand === 'lark' ? 'Lark' : 'Feishu'})
+                </span>
+                <button type="button" aria-label={i18n.t('options.removeHost', { host: host.host })} onClick={() => void removeHost(host)}>
+                  {i18n.t('options.remove')}
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+        <Field
+          id="custom-host"
+          label={i18n.t('options.customHost')}
+          value={hostInput}
+          onInput={setHostInput}
+          placeholder="docs.example.com"
+          error={hostInvalid === 'host' ? i18n.t('options.invalidHost') : undefined}
+        />
+        <Field
+          id="custom-host-api"
+          type="url"
+          label={i18n.t('options.customHostApi')}
+          value={hostApiInput}
+          onInput={setHostApiInput}
+          placeholder="https://open.example.com"
+          error={hostInvalid === 'apiBase' ? i18n.t('options.invalidApiBase') : undefined}
+        />
+        <div class="field">
+          <label for="custom-host-brand">{i18n.t('options.customHostBrand')}</label>
+          <select id="custom-host-brand" value={hostBrand} onChange={(e) => setHostBrand(e.currentTarget.value === 'lark' ? 'lark' : 'feishu')}>
+            <option value="feishu">Feishu</option>
+            <option value="lark">Lark</option>
+          </select>
+        </div>
+        <div class="buttons">
+          <button type="button" onClick={() => void addHost()}>
+            {i18n.t('options.addHost')}
+          </button>
+        </div>
+        <p class={`status ${hostStatus?.tone === 'error' ? 'error' : ''}`} role="status">
+          {hostStatus?.text}
+        </p>
+      </fieldset>
     </main>
   );
 }

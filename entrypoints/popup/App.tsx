@@ -1,6 +1,7 @@
 import { browser, i18n } from '#imports';
 import { AttachmentList } from '@/components/AttachmentList';
 import { AttachmentRow, type RowTone } from '@/components/AttachmentRow';
+import { MessageRow } from '@/components/MessageRow';
 import { Notice } from '@/components/Notice';
 import { tabListUrl } from '@/lib/core/extension-pages';
 import { formatBytes } from '@/lib/ui/format';
@@ -41,25 +42,83 @@ export function App({ search }: { search: string }) {
       break;
     case 'error':
       body = (
-        <Notice
-          tone="error"
-          actions={
+        <>
+          <Notice
+            tone="error"
+            actions={
+              <>
+                <button type="button" onClick={() => void model.refresh()}>
+                  {i18n.t('popup.tryAgain')}
+                </button>
+                {isSettingsProblem(view.problem) && openSettings}
+              </>
+            }
+          >
+            {describeProblem(view.problem)}
+          </Notice>
+          {view.visible.length > 0 && (
             <>
-              <button type="button" onClick={() => void model.refresh()}>
-                {i18n.t('popup.tryAgain')}
-              </button>
-              {isSettingsProblem(view.problem) && openSettings}
+              <p class="summary">{i18n.t('popup.visibleOnly', { count: String(view.visible.length) })}</p>
+              <AttachmentList label={i18n.t('popup.listLabel')}>
+                {view.visible.map((row) => (
+                  <AttachmentRow key={row.id} {...rowProps(row)} />
+                ))}
+              </AttachmentList>
             </>
-          }
-        >
-          {describeProblem(view.problem)}
-        </Notice>
+          )}
+        </>
+      );
+      break;
+    case 'mailbox':
+      body = (
+        <>
+          {view.attachmentsHidden && <Notice tone="warning">{i18n.t('popup.mailAttachmentsHidden')}</Notice>}
+          {view.messages.length === 0 ? (
+            <Notice>{i18n.t('popup.mailEmpty', { count: String(view.scanned) })}</Notice>
+          ) : (
+            <>
+              <p class="summary">{i18n.t('popup.mailChoose', { count: String(view.scanned) })}</p>
+              <ul class="list" aria-label={i18n.t('popup.mailListLabel')}>
+                {view.messages.map((message) => (
+                  <MessageRow
+                    key={message.id}
+                    subject={message.subject}
+                    from={message.from}
+                    dateText={formatDate(message.date)}
+                    countText={i18n.t('popup.mailCount', { count: String(message.count) })}
+                    current={message.open}
+                    currentLabel={i18n.t('popup.mailOpen')}
+                    onSelect={() => model.selectMessage(message.id)}
+                  />
+                ))}
+              </ul>
+            </>
+          )}
+        </>
       );
       break;
     case 'ready': {
       const { counts } = view;
       body = (
         <>
+          {view.messageId && (
+            <button type="button" class="back" onClick={() => model.selectMessage(null)}>
+              ← {i18n.t('popup.mailBack')}
+            </button>
+          )}
+          {view.partial.length > 0 && (
+            <Notice tone="warning">
+              {i18n.t('popup.partial')}
+              <ul class="notice__list">
+                {view.partial.map((part) => (
+                  <li key={part.where}>
+                    {part.where}: {describeProblem(part.problem)}
+                  </li>
+                ))}
+              </ul>
+            </Notice>
+          )}
+          {view.hints.includes('advanced-base-empty') && <Notice tone="warning">{i18n.t('popup.hintAdvancedBase')}</Notice>}
           {model.startProblem && (
             <Notice tone="error" actions={isSettingsProblem(model.startProblem) ? openSettings : undefined}>
               {describeProblem(model.startProblem)}
@@ -83,6 +142,9 @@ export function App({ search }: { search: string }) {
                   </button>
                 )}
               </div>
+              {view.dom && counts.total > 0 && (
+                <p class="summary">{i18n.t('popup.domCounts', { onPage: String(view.dom.onPage), apiOnly: String(view.dom.apiOnly) })}</p>
+              )}
               {(counts.done > 0 || counts.failed > 0) && (
                 <p class="summary" role="status">
                   {i18n.t('popup.summary', { done: String(counts.done), total: String(counts.total) })}
@@ -106,8 +168,8 @@ export function App({ search }: { search: string }) {
   return (
     <main class={inTab ? 'in-tab' : undefined}>
       <header>
-        <h1>{view.kind === 'ready' && view.title ? view.title : i18n.t('popup.title')}</h1>
-        {(view.kind === 'ready' || view.kind === 'error') && (
+        <h1>{view.kind === 'ready' && view.title ? view.title : view.kind === 'mailbox' ? i18n.t('popup.mailTitle') : i18n.t('popup.title')}</h1>
+        {(view.kind === 'ready' || view.kind === 'error' || view.kind === 'mailbox') && (
           <button type="button" onClick={() => void model.refresh()} disabled={view.kind === 'ready' && view.jobRunning}>
             {i18n.t('popup.refresh')}
           </button>
@@ -130,7 +192,13 @@ function rowProps(row: RowModel) {
     tone,
     progress: row.progress,
     reason: row.problem ? describeProblem(row.problem) : undefined,
+    where: row.where,
   };
+}
+
+function formatDate(ms: number): string {
+  if (!ms) return '';
+  return new Intl.DateTimeFormat(browser.i18n.getUILanguage(), { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(ms));
 }
 
 function stateLabel(state: RowModel['state']): string {

@@ -12,7 +12,7 @@ export function badgeFor(state: TabState): BadgeLook {
   if (state.recognition.status !== 'supported') return { text: '', color: '#3370ff' };
   switch (listing.status) {
     case 'ready': {
-      const count = listing.listing.attachments.length;
+      const count = attachmentCount(state);
       return { text: count === 0 ? '' : count > 999 ? '999+' : String(count), color: '#3370ff' };
     }
     case 'error':
@@ -31,4 +31,14 @@ export async function showBadge(state: TabState): Promise<void> {
   } catch {
     // The tab closed meanwhile: nothing to show.
   }
+}
+
+/** Attachments of the page; for a mailbox, of the message open in the page (unknown: no number). */
+function attachmentCount(state: TabState): number {
+  if (state.listing.status !== 'ready') return 0;
+  const { listing } = state.listing;
+  if (listing.type === 'attachments') return listing.attachments.length;
+  const page = state.recognition.status === 'supported' ? state.recognition.page : undefined;
+  const open = (page?.kind === 'mail' ? page.messageId : undefined) ?? state.dom?.messageId;
+  return listing.messages.find((m) => m.id === open)?.attachments.length ?? 0;
 }

@@ -3,40 +3,54 @@
  * as an MV3 service worker must (events that wake it are only delivered to listeners added at start-up).
  */
 import { browser, type Browser } from '#imports';
-import type { Listing } from '../core/attachment';
+import type { Attachment, Listing } from '../core/attachment';
 import { tabListUrl } from '../core/extension-pages';
 import { pageKey, type PageRef } from '../core/page';
 import { DownloadEngine } from '../downloads/engine';
 import { JobStore } from '../downloads/job';
+import type { LinkResolver } from '../downloads/links';
 import { createProbe } from '../downloads/probe';
-import { listDocxAttachments } from '../feishu/docx';
+import { createBoardResolver } from '../feishu/board';
+import { createDriveFileResolver } from '../feishu/drive-file';
+import { listFeishuPage } from '../feishu/list-page';
+import { createMailResolver } from '../feishu/mail';
 import { createFeishuMediaResolver } from '../feishu/media';
 import { listenForMessages, senderContext, type StartResult } from '../messaging/protocol';
+import { recognisePage } from '../platforms';
+import { loadSettings, watchSettings } from '../settings';
 import { showBadge } from './badge';
 import { chromeDownloads } from './chrome-downloads';
 import { testConnection } from './connection-test';
-import { createContextMenu, handleMenuClick } from './context-menu';
+import { handleMenuClick } from './context-menu';
+import { syncCustomHosts } from './custom-hosts';
 import { FeishuClients } from './feishu-clients';
 import { keepAliveWhileBusy } from './keep-alive';
 import { TabService } from './tab-service';
 
 export function startBackground(): void {
   const clients = new FeishuClients();
-  const feishuMedia = createFeishuMediaResolver((apiBase) => clients.forApiBase(apiBase));
+  const clientFor = (apiBase: string) => clients.forApiBase(apiBase);
+  const resolvers: Record<Attachment['source']['type'], LinkResolver> = {
+    'feishu-media': createFeishuMediaResolver(clientFor),
+    'feishu-drive-file': createDriveFileResolver(clientFor),
+    'feishu-board': createBoardResolver(clientFor),
+    'feishu-mail': createMailResolver(clientFor),
+  };
   const engine = new DownloadEngine({
     store: new JobStore(),
     downloads: chromeDownloads,
-    resolverFor: () => feishuMedia,
+    resolverFor: (attachment) => resolvers[attachment.source.type],
     probe: createProbe(),
     onJobChanged: keepAliveWhileBusy,
   });
   const tabs = new TabService({
     listPage: (page) => listPage(page, clients),
     hasCredentials: () => clients.hasCredentials(),
+    recognise: async (url) => recognisePage(url, (await loadSettings()).feishu.customHosts),
     onStateChanged: (state) => void showBadge(state),
   });
 
-  async function downloadAll(tabId: number): Promise<StartResult> {
+  async function downloadAll(tabId: number, messageId?: string): Promise<StartResult> {
     const tab = await browser.tabs.get(tabId);
     const state = await tabs.ensure(tabId, tab.url, { wait: true });
     if (state.recognition.status !== 'supported') return { ok: false, problem: { kind: 'unsupported-page' } };
@@ -44,40 +58,51 @@ export function startBackground(): void {
     if (listing.status === 'needs-credentials') return { ok: false, problem: { kind: 'credentials-missing' } };
     if (listing.status === 'error') return { ok: false, problem: listing.problem };
     if (listing.status !== 'ready') return { ok: false, problem: { kind: 'unknown', detail: 'The list is not ready yet.' } };
-    const job = await engine.startJob({
-      tabId,
-      pageKey: pageKey(state.recognition.page),
-      title: listing.listing.title,
-      folder: listing.listing.folder,
-      attachments: listing.listing.attachments,
-    });
+    const key = pageKey(state.recognition.page);
+    let job;
+    if (listing.listing.type === 'mailbox') {
+      // A mailbox downloads one message at a time: the one chosen in the popup, else the one open in the page.
+      const page = state.recognition.page;
+      const wanted = messageId ?? (page.kind === 'mail' ? page.messageId : undefined) ?? state.dom?.messageId;
+      const message = listing.listing.messages.find((m) => m.id === wanted);
+      if (!message) return { ok: false, problem: { kind: 'unknown', detail: 'Choose a message first.' } };
+      job = await engine.startJob({ tabId, pageKey: `${key}:${message.id}`, title: message.subject, folder: message.folder, attachments: message.attachments });
+    } else {
+      job = await engine.startJob({ tabId, pageKey: key, title: listing.listing.title, folder: listing.listing.folder, attachments: listing.listing.attachments });
+    }
     await tabs.setJob(tabId, job.id);
     return { ok: true, jobId: job.id };
   }
 
   listenForMessages({
-    async pageSeen({ url }, sender) {
+    async pageSeen({ url, dom }, sender) {
       const tabId = sender.tab?.id;
       if (tabId === undefined || sender.frameId !== 0) return { supported: false };
       // A content script reports its own page only: the URL must be on the sender's origin.
       if (senderContext(sender, browser.runtime.id, browser.runtime.getURL('/')) === 'content' && !sameOrigin(url, sender.url)) {
         return { supported: false };
       }
-      const state = await tabs.ensure(tabId, url);
+      const state = await tabs.ensure(tabId, url, dom ? { dom } : {});
       return { supported: state.recognition.status === 'supported' };
     },
     getTabState: async ({ tabId }) => tabs.ensure(tabId, (await browser.tabs.get(tabId)).url),
     refreshTab: async ({ tabId }) => tabs.ensure(tabId, (await browser.tabs.get(tabId)).url, { force: true }),
-    downloadAll: ({ tabId }) => downloadAll(tabId),
+    downloadAll: ({ tabId, messageId }) => downloadAll(tabId, messageId),
     testConnection: (request) => testConnection(request, clients),
   });
 
   const onMenuClick = (info: Browser.contextMenus.OnClickData, tab?: Browser.tabs.Tab) => handleMenuClick(info, tab, { downloadAll, openList });
   browser.downloads.onChanged.addListener((delta) => void engine.handleDownloadChanged(delta));
   browser.contextMenus.onClicked.addListener((info, tab) => void onMenuClick(info, tab));
-  browser.runtime.onInstalled.addListener(() => void createContextMenu());
+  const syncHosts = async () => syncCustomHosts((await loadSettings()).feishu.customHosts).catch((error: unknown) => console.warn('custom hosts', error));
+  browser.runtime.onInstalled.addListener(() => void syncHosts());
   // Again at browser start: the title follows the browser's language, which may have changed since install.
-  browser.runtime.onStartup.addListener(() => void createContextMenu());
+  browser.runtime.onStartup.addListener(() => void syncHosts());
+  watchSettings(() => {
+    void syncHosts();
+    // New credentials: tokens obtained with the old ones must not be reused.
+    void clients.tenantTokens.clear();
+  });
   browser.tabs.onRemoved.addListener((tabId) => void tabs.forget(tabId));
   void engine.resume();
 
@@ -87,10 +112,12 @@ export function startBackground(): void {
 }
 
 async function listPage(page: PageRef, clients: FeishuClients): Promise<Listing> {
-  switch (page.kind) {
-    case 'docx':
-      return listDocxAttachments(await clients.forPage(page), page);
-  }
+  const { feishu } = await loadSettings();
+  return listFeishuPage(await clients.forPage(page), page, {
+    recordFolders: feishu.baseRecordFolders,
+    whiteboards: feishu.whiteboards,
+    tenantToken: await clients.usesTenantToken(),
+  });
 }
 
 async function openList(tabId: number): Promise<void> {

@@ -5,12 +5,14 @@
 import type { Listing } from '../core/attachment';
 import { pageKey, type PageRecognition, type PageRef } from '../core/page';
 import { toProblem } from '../core/problem';
-import { readTabState, removeTabState, writeTabState, type ListingState, type TabState } from '../core/tab-state';
+import { readTabState, removeTabState, writeTabState, type DomSighting, type ListingState, type TabState } from '../core/tab-state';
 import { recognisePage } from '../platforms';
 
 export interface TabServiceDeps {
   listPage(page: PageRef): Promise<Listing>;
   hasCredentials(page: PageRef): Promise<boolean>;
+  /** Recognises a URL (with the custom hosts from settings); plain recognition by default. */
+  recognise?(url: string): Promise<PageRecognition>;
   onStateChanged?(state: TabState): void;
   now?(): number;
 }
@@ -33,8 +35,9 @@ export class TabService {
    * The state for `tabId` showing `url`, listing the page if nothing usable is known yet. With `wait`, resolves
    * once the listing has finished; otherwise answers at once (the popup then watches session storage).
    */
-  async ensure(tabId: number, url: string | undefined, options: { wait?: boolean; force?: boolean } = {}): Promise<TabState> {
-    const { state, done } = await this.exclusive(tabId, () => this.decide(tabId, url, options.force ?? false));
+  async ensure(tabId: number, url: string | undefined, options: { wait?: boolean; force?: boolean; dom?: DomSighting } = {}): Promise<TabState> {
+    const recognition: PageRecognition = url ? await (this.deps.recognise?.(url) ?? recognisePage(url)) : { status: 'other' };
+    const { state, done } = await this.exclusive(tabId, () => this.decide(tabId, recognition, options.force ?? false, options.dom));
     // Also for an unchanged state: Chrome clears a tab's badge on every full navigation, reloads included.
     this.deps.onStateChanged?.(state);
     return options.wait && done ? done : state;
@@ -63,10 +66,19 @@ export class TabService {
     return next;
   }
 
-  private async decide(tabId: number, url: string | undefined, force: boolean): Promise<{ state: TabState; done?: Promise<TabState> }> {
-    const recognition: PageRecognition = url ? recognisePage(url) : { status: 'other' };
-    const previous = await readTabState(tabId);
+  private async decide(
+    tabId: number,
+    recognition: PageRecognition,
+    force: boolean,
+    dom: DomSighting | undefined,
+  ): Promise<{ state: TabState; done?: Promise<TabState> }> {
+    let previous = await readTabState(tabId);
     const samePage = previous !== null && sameRecognition(previous.recognition, recognition);
+    if (previous && samePage) {
+      // Same list, newer details: the open sheet or mail message, what the page shows. Kept without relisting.
+      const updated: TabState = { ...previous, recognition, ...(dom ? { dom } : {}) };
+      if (JSON.stringify(updated) !== JSON.stringify(previous)) previous = await this.save(updated);
+    }
 
     if (recognition.status !== 'supported') {
       this.inFlight.delete(tabId);
@@ -82,7 +94,13 @@ export class TabService {
     }
     if (samePage && previous && !force && this.isUsable(previous.listing)) return { state: previous };
 
-    const base: TabState = { tabId, recognition, listing: { status: 'idle' }, jobId: samePage ? previous?.jobId : undefined };
+    const base: TabState = {
+      tabId,
+      recognition,
+      listing: { status: 'idle' },
+      jobId: samePage ? previous?.jobId : undefined,
+      ...((dom ?? (samePage ? previous?.dom : undefined)) ? { dom: dom ?? previous?.dom } : {}),
+    };
     if (!(await this.deps.hasCredentials(recognition.page))) {
       // No call without credentials: the popup asks for a token instead.
       this.inFlight.delete(tabId);

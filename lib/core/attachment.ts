@@ -1,14 +1,30 @@
 import { z } from 'zod';
+import { ProblemSchema } from './problem';
 
 export const MediaTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{6,128}$/, 'not a media token');
+const ApiBaseUrlSchema = z.url({ protocol: /^https$/ });
 
 /** Where the bytes come from; each source type has one link resolver in the download engine. */
 export const AttachmentSourceSchema = z.discriminatedUnion('type', [
+  /** Media of documents, sheets and bases: `drive/v1/medias/batch_get_tmp_download_url`, 5 tokens a call. */
   z.object({
     type: z.literal('feishu-media'),
     /** Open API origin the listing came from; links are resolved against the same origin. */
-    apiBase: z.url({ protocol: /^https$/ }),
+    apiBase: ApiBaseUrlSchema,
     token: MediaTokenSchema,
+    /** Set for attachments of advanced-permission bases: what the documented `extra` must name. */
+    bitable: z.object({ tableId: z.string(), fieldId: z.string(), recordId: z.string() }).optional(),
+  }),
+  /** A cloud-space file: `drive/v1/files/:token/download`. */
+  z.object({ type: z.literal('feishu-drive-file'), apiBase: ApiBaseUrlSchema, token: MediaTokenSchema }),
+  /** A whiteboard, exported as an image: `board/v1/whiteboards/:token/download_as_image`. */
+  z.object({ type: z.literal('feishu-board'), apiBase: ApiBaseUrlSchema, token: MediaTokenSchema }),
+  /** A mail attachment: `mail/v1/.../attachments/download_url`, 20 ids a call, links usable twice. */
+  z.object({
+    type: z.literal('feishu-mail'),
+    apiBase: ApiBaseUrlSchema,
+    messageId: z.string().min(1).max(200),
+    attachmentId: z.string().min(1).max(200),
   }),
 ]);
 export type AttachmentSource = z.infer<typeof AttachmentSourceSchema>;
@@ -24,15 +40,55 @@ export const AttachmentSchema = z.object({
   size: z.number().int().nonnegative().optional(),
   mimeType: z.string().optional(),
   source: AttachmentSourceSchema,
-  /** Folders below the listing's root folder (raw, unsanitised), e.g. a base record's primary field. */
+  /** Folders below the listing's root folder (raw, unsanitised), e.g. a sheet's title. */
   subfolders: z.array(z.string()),
+  /** Where in the page it sits, for people: "明细 · C1800", "发票 · INV-003", "Embedded sheet". */
+  where: z.string().max(300).optional(),
+  /** Links that may be used only a few times (mail): never spend one on learning the file's type. */
+  noProbe: z.literal(true).optional(),
 });
 export type Attachment = z.infer<typeof AttachmentSchema>;
 
-export const ListingSchema = z.object({
+/** A part of the page that could not be listed (one sheet, one embedded base...): the rest still is. */
+export const PartialProblemSchema = z.object({ where: z.string().max(300), problem: ProblemSchema });
+export type PartialProblem = z.infer<typeof PartialProblemSchema>;
+
+export const AttachmentListingSchema = z.object({
+  type: z.literal('attachments'),
   title: z.string(),
   /** Raw root folder segments, e.g. ['Feishu', '<document title>']. */
   folder: z.array(z.string()).min(1),
   attachments: z.array(AttachmentSchema),
+  partial: z.array(PartialProblemSchema),
+  /** Facts worth telling with the list, e.g. that an advanced-permission base may hide records. */
+  hints: z.array(z.enum(['advanced-base-empty'])),
 });
+export type AttachmentListing = z.infer<typeof AttachmentListingSchema>;
+
+export const MailMessageSchema = z.object({
+  id: z.string(),
+  subject: z.string(),
+  from: z.string(),
+  /** Milliseconds since the epoch. */
+  date: z.number(),
+  /** Raw folder segments for this message's files, e.g. ['Feishu', 'Mail', '2026-11-20 <subject>']. */
+  folder: z.array(z.string()).min(1),
+  attachments: z.array(AttachmentSchema),
+});
+export type MailMessage = z.infer<typeof MailMessageSchema>;
+
+export const MailboxListingSchema = z.object({
+  type: z.literal('mailbox'),
+  title: z.string(),
+  /** Recent messages that have attachments, newest first. */
+  messages: z.array(MailMessageSchema),
+  /** How many recent messages were looked at, and where to go on. */
+  scanned: z.number().int().nonnegative(),
+  nextPageToken: z.string().optional(),
+  /** Listed messages came without attachments although some may have them (missing body scope). */
+  attachmentsHidden: z.boolean(),
+});
+export type MailboxListing = z.infer<typeof MailboxListingSchema>;
+
+export const ListingSchema = z.discriminatedUnion('type', [AttachmentListingSchema, MailboxListingSchema]);
 export type Listing = z.infer<typeof ListingSchema>;

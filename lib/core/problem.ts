@@ -19,6 +19,12 @@ export const ProblemKindSchema = z.enum([
   'host-permission-missing',
   'download-interrupted',
   'unsupported-page',
+  /** App ID or App Secret refused by the token endpoint. */
+  'app-credentials-invalid',
+  /** The surface works only with a user's token (Mail's `me`). */
+  'needs-user-token',
+  /** The object exists but holds nothing we can save (a legacy doc, a mind map...); `detail` names its type. */
+  'not-listable',
   'unknown',
 ]);
 export type ProblemKind = z.infer<typeof ProblemKindSchema>;

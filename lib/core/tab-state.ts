@@ -14,12 +14,29 @@ export const ListingStateSchema = z.discriminatedUnion('status', [
 ]);
 export type ListingState = z.infer<typeof ListingStateSchema>;
 
+/** What the content script saw in the page itself: media tokens in images and links, the open mail message. */
+export const DomSightingSchema = z.object({
+  items: z
+    .array(
+      z.object({
+        token: z.string().regex(/^[A-Za-z0-9_-]{6,128}$/),
+        kind: z.enum(['file', 'image']),
+        /** The name the page shows next to a file, if any (display only). */
+        name: z.string().max(300).optional(),
+      }),
+    )
+    .max(2000),
+  messageId: z.string().regex(/^[A-Za-z0-9+/=_-]{4,200}$/).optional(),
+});
+export type DomSighting = z.infer<typeof DomSightingSchema>;
+
 export const TabStateSchema = z.object({
   tabId: z.number().int(),
   recognition: PageRecognitionSchema,
   listing: ListingStateSchema,
   /** The latest download job started from this tab's page. */
   jobId: z.string().optional(),
+  dom: DomSightingSchema.optional(),
 });
 export type TabState = z.infer<typeof TabStateSchema>;
 

@@ -1,9 +1,10 @@
 /** Lists every attachment of a docx document: file blocks, image blocks and inline files, in document order. */
-import type { Attachment, Listing } from '../core/attachment';
-import type { FeishuPage } from '../core/page';
-import { ProblemError } from '../core/problem';
+import type { Attachment, AttachmentListing, PartialProblem } from '../core/attachment';
+import { ProblemError, toProblem } from '../core/problem';
+import { listBase } from './bitable';
 import { FEISHU_ENDPOINTS, segment, type FeishuClient } from './client';
-import { BRAND_FOLDERS } from './hosts';
+import { BRAND_FOLDERS, type FeishuBrand } from './hosts';
+import { listSpreadsheet } from './sheets';
 import {
   BlockSchema,
   BlocksPageSchema,
@@ -15,8 +16,12 @@ import {
 } from './schemas';
 
 const BLOCK_PAGE = 1;
+const BLOCK_BITABLE = 18;
 const BLOCK_FILE = 23;
 const BLOCK_IMAGE = 27;
+const BLOCK_SHEET = 30;
+/** Whiteboard: 43 in the SDKs' enums (not in the public block table). */
+const BLOCK_BOARD = 43;
 /** The API's maximum page size: the fewest calls for a long document. */
 const BLOCKS_PAGE_SIZE = 500;
 /** 500 pages of 500 blocks is far beyond any real document; a server that never ends pagination is a bug. */
@@ -29,10 +34,19 @@ export interface DocxAttachmentRef {
   readonly name: string | null;
 }
 
+export interface DocxEmbeds {
+  /** Sheet blocks: `sheet.token` is `<spreadsheet_token>_<sheet_id>`. */
+  readonly sheets: readonly { readonly spreadsheetToken: string; readonly sheetId: string }[];
+  /** Base blocks: `bitable.token` is `<app_token>_<table_id>`. */
+  readonly bitables: readonly { readonly appToken: string; readonly tableId: string }[];
+  readonly boards: readonly string[];
+}
+
 export interface DocxScan {
   /** From the root page block; null when the list had no root. */
   readonly title: string | null;
   readonly refs: readonly DocxAttachmentRef[];
+  readonly embeds: DocxEmbeds;
 }
 
 /** Pure: turns the flat block list into attachments, de-duplicated by token, in reading order. */
@@ -52,7 +66,16 @@ export function scanDocxBlocks(items: readonly unknown[], documentId: string): D
     else if (existing.name === null && ref.name !== null) refs.set(ref.token, { ...existing, name: ref.name });
   };
 
+  const embeds = { sheets: [] as { spreadsheetToken: string; sheetId: string }[], bitables: [] as { appToken: string; tableId: string }[], boards: [] as string[] };
   for (const block of readingOrder(blocks, byId, root)) {
+    if (block.block_type === BLOCK_SHEET || block.block_type === BLOCK_BITABLE) {
+      const [left, right] = splitCompositeToken(tokenOf(block[block.block_type === BLOCK_SHEET ? 'sheet' : 'bitable']));
+      if (left && right && block.block_type === BLOCK_SHEET) embeds.sheets.push({ spreadsheetToken: left, sheetId: right });
+      if (left && right && block.block_type === BLOCK_BITABLE) embeds.bitables.push({ appToken: left, tableId: right });
+    } else if (block.block_type === BLOCK_BOARD) {
+      const token = tokenOf(block['board']);
+      if (token && !embeds.boards.includes(token)) embeds.boards.push(token);
+    }
     if (block.block_type === BLOCK_FILE) {
       const file = FileBlockBodySchema.safeParse(block['file']);
       if (file.success) add({ token: file.data.token, kind: 'file', name: nonEmpty(file.data.name) });
@@ -63,7 +86,19 @@ export function scanDocxBlocks(items: readonly unknown[], documentId: string): D
     for (const token of inlineFileTokens(block)) add({ token, kind: 'file', name: null });
   }
 
-  return { title: root ? textOf(root['page']) : null, refs: [...refs.values()] };
+  return { title: root ? textOf(root['page']) : null, refs: [...refs.values()], embeds };
+}
+
+function tokenOf(body: unknown): string | null {
+  if (typeof body !== 'object' || body === null || !('token' in body) || typeof body.token !== 'string') return null;
+  return /^[A-Za-z0-9_-]{4,200}$/.test(body.token) ? body.token : null;
+}
+
+/** `<left>_<right>`: the right part never contains `_` (sheet and table ids), the left part might. */
+function splitCompositeToken(token: string | null): [string | null, string | null] {
+  const at = token?.lastIndexOf('_') ?? -1;
+  if (!token || at <= 0 || at === token.length - 1) return [null, null];
+  return [token.slice(0, at), token.slice(at + 1)];
 }
 
 /** Depth-first from the root through `children`; blocks the tree does not reach still count, after it. */
@@ -138,19 +173,70 @@ export async function fetchAllBlocks(client: FeishuClient, documentId: string): 
   throw new ProblemError({ kind: 'invalid-response', host: client.host, detail: 'block list has too many pages' });
 }
 
-export async function listDocxAttachments(client: FeishuClient, page: FeishuPage): Promise<Listing> {
-  const scan = scanDocxBlocks(await fetchAllBlocks(client, page.token), page.token);
+export interface DocxOptions {
+  /** Save whiteboards as images. */
+  readonly whiteboards?: boolean;
+  /** Embedded bases: each record's files in a sub-folder named by its primary field. */
+  readonly recordFolders?: boolean;
+}
+
+export async function listDocxAttachments(
+  client: FeishuClient,
+  document: { readonly token: string; readonly brand: FeishuBrand },
+  options: DocxOptions = {},
+): Promise<AttachmentListing> {
+  const scan = scanDocxBlocks(await fetchAllBlocks(client, document.token), document.token);
   // The root block carries the title; only a list without one costs the extra document call.
   const title =
     scan.title ??
     (
-      await client.request(FEISHU_ENDPOINTS.documentGet, { path: `docx/v1/documents/${segment(page.token)}` }, DocumentSchema)
+      await client.request(FEISHU_ENDPOINTS.documentGet, { path: `docx/v1/documents/${segment(document.token)}` }, DocumentSchema)
     ).document.title?.trim() ??
     '';
+  const attachments = toAttachments(scan.refs, client.apiBase);
+  const partial: PartialProblem[] = [];
+  const add = (more: readonly Attachment[]) => {
+    for (const attachment of more) if (!attachments.some((a) => a.id === attachment.id)) attachments.push(attachment);
+  };
+
+  // Embedded sheets and bases bring their own attachments, each under its own sub-folder.
+  for (const [index, sheet] of scan.embeds.sheets.entries()) {
+    try {
+      add((await listSpreadsheet(client, sheet.spreadsheetToken, { onlySheetId: sheet.sheetId })).attachments);
+    } catch (error) {
+      partial.push({ where: `Embedded sheet ${index + 1}`, problem: toProblem(error) });
+    }
+  }
+  for (const [index, base] of scan.embeds.bitables.entries()) {
+    try {
+      add((await listBase(client, base.appToken, { tableId: base.tableId, recordFolders: options.recordFolders })).attachments);
+    } catch (error) {
+      partial.push({ where: `Embedded base ${index + 1}`, problem: toProblem(error) });
+    }
+  }
+  if (options.whiteboards !== false) {
+    scan.embeds.boards.forEach((token, index) => {
+      add([
+        {
+          id: `feishu-board:${token}`,
+          name: `whiteboard-${pad(index + 1, scan.embeds.boards.length)}.png`,
+          nameIsGenerated: false,
+          kind: 'image',
+          mimeType: 'image/png',
+          source: { type: 'feishu-board', apiBase: client.apiBase, token },
+          subfolders: [],
+          where: 'Whiteboard',
+        },
+      ]);
+    });
+  }
   return {
+    type: 'attachments',
     title,
-    folder: [BRAND_FOLDERS[page.brand], title || `Untitled document ${page.token}`],
-    attachments: toAttachments(scan.refs, client.apiBase),
+    folder: [BRAND_FOLDERS[document.brand], title || `Untitled document ${document.token}`],
+    attachments,
+    partial,
+    hints: [],
   };
 }
 

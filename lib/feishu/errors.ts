@@ -5,8 +5,12 @@ const TOKEN_INVALID = new Set([99991661, 99991663, 99991664, 99991665, 99991668,
 const TOKEN_EXPIRED = new Set([99991677]);
 /** The app or the user lacks a permission scope; `permission_violations` or the message names it. */
 const SCOPE_MISSING = new Set([99991672, 99991676, 99991679]);
-const NOT_SHARED = new Set([1770032, 131006, 1254302, 1061004]);
-const NOT_FOUND = new Set([1770002, 1770003, 131005, 1061007]);
+/** No access to the object: docx 1770032, wiki 131006, base advanced permission 1254302/1254303, drive 1061004, mail 1230003. */
+const NOT_SHARED = new Set([1770032, 131006, 1254302, 1254303, 1061004, 1230003]);
+/** Gone or never there: docx, wiki, drive, bases (1254040-1254042 token/table/view not found). */
+const NOT_FOUND = new Set([1770002, 1770003, 131005, 1061007, 1254040, 1254041, 1254042, 1254003, 1254004]);
+/** The token endpoint refused the App ID / App Secret. */
+const APP_CREDENTIALS = new Set([10003, 10012, 10014, 99991543]);
 export const RATE_LIMITED_CODE = 99991400;
 /** Server-side hiccups worth retrying: internal errors, maintenance, "data not ready", resource contention. */
 const TRANSIENT = new Set([1771001, 1771005, 131001, 131007, 1061045, 1254607, 1255040, 1061001]);
@@ -21,7 +25,11 @@ export interface FeishuFailure {
   readonly host: string;
 }
 
+/** Answers that retrying cannot change, whatever their HTTP status (mail answers "no permission" with a 500). */
+const PERMANENT = new Set([...TOKEN_INVALID, ...TOKEN_EXPIRED, ...SCOPE_MISSING, ...NOT_SHARED, ...NOT_FOUND, ...APP_CREDENTIALS]);
+
 export function isTransientFailure(status: number, code: number): boolean {
+  if (PERMANENT.has(code)) return false;
   return status >= 500 || TRANSIENT.has(code);
 }
 
@@ -42,6 +50,7 @@ export function scopesFromMessage(msg: string): string[] {
 export function problemFromFeishu(failure: FeishuFailure): Problem {
   const { status, code, msg, host } = failure;
   const base = { code, status, host, detail: msg.slice(0, 300) || undefined };
+  if (APP_CREDENTIALS.has(code)) return { kind: 'app-credentials-invalid', ...base };
   if (TOKEN_EXPIRED.has(code)) return { kind: 'token-expired', ...base };
   if (TOKEN_INVALID.has(code)) return { kind: 'token-invalid', ...base };
   if (SCOPE_MISSING.has(code)) {

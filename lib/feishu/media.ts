@@ -2,6 +2,7 @@
 import { ProblemError, toProblem, type Problem } from '../core/problem';
 import { FEISHU_ENDPOINTS, type FeishuClient } from './client';
 import type { LinkResolver, LinkResult } from '../downloads/links';
+import { bitableExtra } from './bitable';
 import { TmpDownloadUrlsSchema } from './schemas';
 
 /** The documented maximum of `file_tokens` per `batch_get_tmp_download_url` call. */
@@ -66,19 +67,27 @@ async function resolveBatch(client: FeishuClient, batch: readonly string[], extr
   return results;
 }
 
-/** The engine's link resolver for `feishu-media` attachments: one call per 5 tokens of the same API origin. */
+/**
+ * The engine's link resolver for `feishu-media` attachments: one call per 5 tokens of the same API origin (and,
+ * for advanced-permission bases, of the same table, whose batch carries the documented `extra`).
+ */
 export function createFeishuMediaResolver(clientFor: (apiBase: string) => Promise<FeishuClient>): LinkResolver {
   return {
     batchSize: TMP_URL_BATCH_SIZE,
-    groupOf: (attachment) => `${attachment.source.type} ${attachment.source.apiBase}`,
+    groupOf: (attachment) => {
+      const source = attachment.source;
+      return source.type === 'feishu-media' ? `feishu-media ${source.apiBase} ${source.bitable?.tableId ?? ''}` : `${source.type} ${source.apiBase}`;
+    },
     async resolve(attachments) {
-      const first = attachments[0];
       const results = new Map<string, LinkResult>();
+      const items = attachments.flatMap((a) => (a.source.type === 'feishu-media' ? [{ attachment: a, source: a.source }] : []));
+      const first = items[0];
       if (!first) return results;
       const client = await clientFor(first.source.apiBase);
-      const urls = await fetchTmpDownloadUrls(client, attachments.map((a) => a.source.token));
-      for (const attachment of attachments) {
-        const result = urls.get(attachment.source.token);
+      const extra = bitableExtra(items.flatMap(({ source }) => (source.bitable ? [{ token: source.token, bitable: source.bitable }] : [])));
+      const urls = await fetchTmpDownloadUrls(client, items.map(({ source }) => source.token), extra);
+      for (const { attachment, source } of items) {
+        const result = urls.get(source.token);
         results.set(attachment.id, !result ? { problem: { kind: 'no-link' } } : 'url' in result ? { link: { url: result.url } } : result);
       }
       return results;

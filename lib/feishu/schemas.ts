@@ -76,3 +76,98 @@ export const UserInfoSchema = z.looseObject({
 export const TenantSchema = z.object({
   tenant: z.looseObject({ name: z.string().optional(), tenant_key: z.string().optional() }),
 });
+
+// --- wiki -------------------------------------------------------------------------------------------------------
+
+export const WikiNodeSchema = z.object({
+  node: z.looseObject({
+    node_token: z.string().optional(),
+    obj_token: z.string().min(1),
+    /** doc | docx | sheet | mindnote | bitable | file | slides (others may come: kept as a string). */
+    obj_type: z.string().min(1),
+    title: z.string().optional(),
+  }),
+});
+
+// --- sheets -----------------------------------------------------------------------------------------------------
+
+export const SpreadsheetSchema = z.object({
+  spreadsheet: z.looseObject({ title: z.string().optional(), token: z.string().optional() }),
+});
+
+export const SheetsQuerySchema = z.object({
+  sheets: z
+    .array(
+      z.looseObject({
+        sheet_id: z.string().min(1),
+        title: z.string().optional(),
+        index: z.number().optional(),
+        hidden: z.boolean().optional(),
+        resource_type: z.string().optional(),
+        grid_properties: z.looseObject({ row_count: z.number().int().nonnegative().optional(), column_count: z.number().int().nonnegative().optional() }).optional(),
+      }),
+    )
+    .default([]),
+});
+
+const ValueRangeSchema = z.looseObject({
+  range: z.string().optional(),
+  /** Rows of cells; a cell is null, a scalar, or (for rich cells) arrays and objects, read defensively. */
+  values: z.array(z.array(z.unknown()).nullable()).nullable().optional(),
+});
+export const ValueRangesSchema = z.object({ valueRanges: z.array(ValueRangeSchema).default([]) });
+
+export const FloatImagesSchema = z.object({
+  items: z.array(z.looseObject({ float_image_token: z.string().min(1), float_image_id: z.string().optional(), range: z.string().optional() })).default([]),
+});
+
+// --- bitable ----------------------------------------------------------------------------------------------------
+
+export const BitableAppSchema = z.object({
+  app: z.looseObject({ name: z.string().optional(), is_advanced: z.boolean().optional() }),
+});
+
+const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item).nullable().default([]), has_more: z.boolean().default(false), page_token: z.string().optional() });
+
+export const BitableTablesSchema = pageOf(z.looseObject({ table_id: z.string().min(1), name: z.string().optional() }));
+
+export const BitableFieldsSchema = pageOf(
+  z.looseObject({ field_id: z.string().min(1), field_name: z.string(), type: z.number().int(), is_primary: z.boolean().optional() }),
+);
+
+export const BitableRecordsSchema = pageOf(z.looseObject({ record_id: z.string().min(1), fields: z.record(z.string(), z.unknown()).default({}) }));
+
+// --- mail -------------------------------------------------------------------------------------------------------
+
+export const MailListSchema = z.object({
+  items: z.array(z.string()).nullable().default([]),
+  has_more: z.boolean().default(false),
+  page_token: z.string().optional(),
+});
+
+export const MailMessageSchema = z.object({
+  message: z.looseObject({
+    message_id: z.string().optional(),
+    subject: z.string().optional(),
+    head_from: z.looseObject({ mail_address: z.string().optional(), name: z.string().optional() }).optional(),
+    /** Milliseconds, sent as a string. */
+    internal_date: z.union([z.string(), z.number()]).optional(),
+    /** Absent when the app lacks the body scope (field-level permission). */
+    attachments: z
+      .array(
+        z.looseObject({
+          id: z.string().min(1),
+          filename: z.string().optional(),
+          is_inline: z.boolean().optional(),
+          attachment_type: z.number().optional(),
+        }),
+      )
+      .optional(),
+  }),
+});
+
+export const MailDownloadUrlsSchema = z.object({
+  download_urls: z.array(z.looseObject({ attachment_id: z.string(), download_url: z.url({ protocol: /^https$/ }) })).nullable().default([]),
+  failed_ids: z.array(z.string()).nullable().default([]),
+});

@@ -5,8 +5,8 @@
 import { browser } from '#imports';
 import type { MessageType, RequestOf } from './protocol';
 
-export function reportPage(url: string): void {
-  const message: { type: MessageType; data: RequestOf<'pageSeen'> } = { type: 'pageSeen', data: { url } };
+export function reportPage(url: string, dom?: RequestOf<'pageSeen'>['dom']): void {
+  const message: { type: MessageType; data: RequestOf<'pageSeen'> } = { type: 'pageSeen', data: { url, ...(dom ? { dom } : {}) } };
   browser.runtime.sendMessage(message).catch(() => {
     // The background restarts or the extension was updated: the next navigation reports again.
   });

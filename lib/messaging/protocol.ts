@@ -5,7 +5,7 @@
 import { browser, type Browser } from '#imports';
 import { z } from 'zod';
 import { ProblemSchema } from '../core/problem';
-import { TabStateSchema } from '../core/tab-state';
+import { DomSightingSchema, TabStateSchema } from '../core/tab-state';
 
 const TabIdSchema = z.object({ tabId: z.number().int().nonnegative() });
 
@@ -33,15 +33,22 @@ export const PROTOCOL = {
   /** Content script: "this tab now shows this URL" (on load and on every in-app navigation). */
   pageSeen: {
     fromContent: true,
-    request: z.object({ url: z.string().max(8192) }),
+    // What the page shows is only ever matched against what the API returned: identifiers, never addresses.
+    request: z.object({ url: z.string().max(8192), dom: DomSightingSchema.optional() }),
     response: z.object({ supported: z.boolean() }),
   },
   getTabState: { fromContent: false, request: TabIdSchema, response: TabStateSchema },
   refreshTab: { fromContent: false, request: TabIdSchema, response: TabStateSchema },
-  downloadAll: { fromContent: false, request: TabIdSchema, response: StartResultSchema },
+  /** For a mailbox, `messageId` says which message's attachments. */
+  downloadAll: { fromContent: false, request: TabIdSchema.extend({ messageId: z.string().max(200).optional() }), response: StartResultSchema },
   testConnection: {
     fromContent: false,
-    request: z.object({ apiBase: z.string().max(2048).nullable(), accessToken: z.string().max(8192).nullable() }),
+    request: z.object({
+      apiBase: z.string().max(2048).nullable(),
+      accessToken: z.string().max(8192).nullable(),
+      /** App-credential mode: the typed ID, and the typed secret (null: the saved one). */
+      app: z.object({ appId: z.string().max(200), appSecret: z.string().max(500).nullable() }).nullable().optional(),
+    }),
     response: ConnectionResultSchema,
   },
 } as const satisfies Record<string, { fromContent: boolean; request: z.ZodType; response: z.ZodType }>;

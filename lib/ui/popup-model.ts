@@ -1,5 +1,5 @@
 /** Pure view model of the popup: what to show for a tab's state, its job and Chrome's live progress. */
-import type { Attachment } from '../core/attachment';
+import type { Attachment, AttachmentListing, MailboxListing, PartialProblem } from '../core/attachment';
 import { pageKey } from '../core/page';
 import type { Problem } from '../core/problem';
 import type { TabState } from '../core/tab-state';
@@ -12,15 +12,34 @@ export interface RowModel {
   readonly savedAs?: string;
   readonly kind: Attachment['kind'];
   readonly size?: number;
+  /** Where in the page it sits ("明细 · C1800"). */
+  readonly where?: string;
   readonly state: 'ready' | ItemState;
   /** 0..1 while downloading, when Chrome knows the total. */
   readonly progress?: number;
   readonly problem?: Problem;
 }
 
+export interface MessageRowModel {
+  readonly id: string;
+  readonly subject: string;
+  readonly from: string;
+  readonly date: number;
+  readonly count: number;
+  /** The message open in the page. */
+  readonly open: boolean;
+}
+
 export interface Progress {
   readonly received: number;
   readonly total: number;
+}
+
+export interface DomCounts {
+  /** Attachments of the list that the page itself shows. */
+  readonly onPage: number;
+  /** Attachments only the API revealed (not rendered, further down, in embedded blocks...). */
+  readonly apiOnly: number;
 }
 
 export type PopupView =
@@ -29,7 +48,18 @@ export type PopupView =
   | { readonly kind: 'not-supported'; readonly pageKind?: string }
   | { readonly kind: 'needs-credentials' }
   | { readonly kind: 'listing' }
-  | { readonly kind: 'error'; readonly problem: Problem }
+  | {
+      readonly kind: 'error';
+      readonly problem: Problem;
+      /** What the page shows although the API could not list it: each with the same reason. */
+      readonly visible: readonly RowModel[];
+    }
+  | {
+      readonly kind: 'mailbox';
+      readonly messages: readonly MessageRowModel[];
+      readonly scanned: number;
+      readonly attachmentsHidden: boolean;
+    }
   | {
       readonly kind: 'ready';
       readonly title: string;
@@ -39,9 +69,19 @@ export type PopupView =
       readonly jobRunning: boolean;
       /** A finished job saved everything already: "Download all" would save copies. */
       readonly allSaved: boolean;
+      readonly partial: readonly PartialProblem[];
+      readonly hints: AttachmentListing['hints'];
+      readonly dom?: DomCounts;
+      /** Set when these are one mail message's attachments (the popup offers a way back to the messages). */
+      readonly messageId?: string;
     };
 
-export function buildView(state: TabState | null | 'no-tab', job: Job | null, progress: ReadonlyMap<number, Progress>): PopupView {
+export function buildView(
+  state: TabState | null | 'no-tab',
+  job: Job | null,
+  progress: ReadonlyMap<number, Progress>,
+  selectedMessageId?: string | null,
+): PopupView {
   if (state === 'no-tab') return { kind: 'no-tab' };
   if (state === null) return { kind: 'loading' };
   const { recognition, listing } = state;
@@ -54,22 +94,63 @@ export function buildView(state: TabState | null | 'no-tab', job: Job | null, pr
     case 'needs-credentials':
       return { kind: 'needs-credentials' };
     case 'error':
-      return { kind: 'error', problem: listing.problem };
+      return {
+        kind: 'error',
+        problem: listing.problem,
+        visible: (state.dom?.items ?? []).map((item, index) => ({
+          id: `dom:${item.token}`,
+          name: item.name ?? `${item.kind === 'image' ? 'image' : 'attachment'}-${String(index + 1).padStart(2, '0')}`,
+          kind: item.kind,
+          state: 'failed',
+          problem: listing.problem,
+        })),
+      };
     case 'ready':
       break;
   }
 
-  const jobForPage = job && job.pageKey === pageKey(recognition.page) ? job : null;
-  const items = new Map(jobForPage?.items.map((item) => [item.id, item]));
-  const rows: RowModel[] = listing.listing.attachments.map((attachment) => {
+  const key = pageKey(recognition.page);
+  if (listing.listing.type === 'mailbox') {
+    const open = (recognition.page.kind === 'mail' ? recognition.page.messageId : undefined) ?? state.dom?.messageId;
+    const selected = listing.listing.messages.find((m) => m.id === (selectedMessageId === undefined ? open : selectedMessageId));
+    if (!selected) return mailboxView(listing.listing, open);
+    const attachmentsView = readyView(
+      { type: 'attachments', title: selected.subject, folder: selected.folder, attachments: selected.attachments, partial: [], hints: [] },
+      job && job.pageKey === `${key}:${selected.id}` ? job : null,
+      progress,
+      undefined,
+    );
+    return { ...attachmentsView, messageId: selected.id };
+  }
+  return readyView(listing.listing, job && job.pageKey === key ? job : null, progress, state.dom?.items.map((i) => i.token));
+}
+
+function mailboxView(listing: MailboxListing, open: string | undefined): PopupView {
+  return {
+    kind: 'mailbox',
+    messages: listing.messages.map((m) => ({ id: m.id, subject: m.subject, from: m.from, date: m.date, count: m.attachments.length, open: m.id === open })),
+    scanned: listing.scanned,
+    attachmentsHidden: listing.attachmentsHidden,
+  };
+}
+
+function mediaToken(attachment: Attachment): string | undefined {
+  const source = attachment.source;
+  return source.type === 'feishu-mail' ? undefined : source.token;
+}
+
+export type ReadyView = Extract<PopupView, { kind: 'ready' }>;
+
+function readyView(listing: AttachmentListing, job: Job | null, progress: ReadonlyMap<number, Progress>, domTokens: readonly string[] | undefined): ReadyView {
+  const items = new Map(job?.items.map((item) => [item.id, item]));
+  const rows: RowModel[] = listing.attachments.map((attachment) => {
     const item = items.get(attachment.id);
-    if (!item) return { id: attachment.id, name: attachment.name, kind: attachment.kind, size: attachment.size, state: 'ready' };
+    const base = { id: attachment.id, name: attachment.name, kind: attachment.kind, ...(attachment.where ? { where: attachment.where } : {}) };
+    if (!item) return { ...base, size: attachment.size, state: 'ready' };
     const live = item.downloadId !== undefined ? progress.get(item.downloadId) : undefined;
     return {
-      id: attachment.id,
-      name: attachment.name,
+      ...base,
       savedAs: item.fileName !== attachment.name ? item.fileName : undefined,
-      kind: attachment.kind,
       size: item.attachment.size ?? (live && live.total > 0 ? live.total : undefined),
       state: item.state,
       progress: item.state === 'downloading' && live && live.total > 0 ? Math.min(1, live.received / live.total) : undefined,
@@ -79,14 +160,19 @@ export function buildView(state: TabState | null | 'no-tab', job: Job | null, pr
   const done = rows.filter((r) => r.state === 'done').length;
   const failed = rows.filter((r) => r.state === 'failed').length;
   const open = rows.filter((r) => r.state === 'queued' || r.state === 'resolving' || r.state === 'downloading').length;
+  const seen = domTokens && domTokens.length > 0 ? new Set(domTokens) : undefined;
+  const onPage = seen ? listing.attachments.filter((a) => seen.has(mediaToken(a) ?? '')).length : 0;
   return {
     kind: 'ready',
-    title: listing.listing.title,
+    title: listing.title,
     // Where the files really are: the job's sanitised folder, else the listing's.
-    folder: (jobForPage?.items[0]?.folder ?? listing.listing.folder).join('/'),
+    folder: (job?.items[0]?.folder ?? listing.folder).join('/'),
     rows,
     counts: { total: rows.length, done, failed, open },
-    jobRunning: jobForPage !== null && jobForPage.finishedAt === undefined,
+    jobRunning: job !== null && job.finishedAt === undefined,
     allSaved: rows.length > 0 && done === rows.length,
+    partial: listing.partial,
+    hints: listing.hints,
+    ...(seen ? { dom: { onPage, apiOnly: rows.length - onPage } } : {}),
   };
 }

@@ -49,10 +49,21 @@ export function describeProblem(problem: Problem): string {
     case 'unsupported-page':
       text = i18n.t('problem.unsupported_page');
       break;
+    case 'app-credentials-invalid':
+      text = i18n.t('problem.app_credentials_invalid');
+      break;
+    case 'needs-user-token':
+      text = i18n.t('problem.needs_user_token');
+      break;
+    case 'not-listable':
+      text = i18n.t('problem.not_listable', { kind: detail || '?' });
+      break;
     case 'unknown':
       text = i18n.t('problem.unknown', { detail: detail || '?' });
       break;
   }
+  const specific = problem.code ? describeCode(problem.code) : null;
+  if (specific) text = specific;
   return problem.code ? `${text}${i18n.t('problem.codeSuffix', { code: String(problem.code) })}` : text;
 }
 
@@ -89,7 +100,27 @@ function describeInterrupt(reason: string): string {
   }
 }
 
+/** Surface-specific words for codes that mean more than their kind says. */
+function describeCode(code: number): string | null {
+  switch (code) {
+    case 131006:
+      return i18n.t('problemCode.c131006');
+    case 1254302:
+      return i18n.t('problemCode.c1254302');
+    case 1254303:
+      return i18n.t('problemCode.c1254303');
+    case 1770032:
+      return i18n.t('problemCode.c1770032');
+    case 1230003:
+      return i18n.t('problemCode.c1230003');
+    case 1061004:
+      return i18n.t('problemCode.c1061004');
+    default:
+      return null;
+  }
+}
+
 /** Problems the settings page can fix: the UI offers "Open settings" next to them. */
 export function isSettingsProblem(problem: Problem): boolean {
-  return ['credentials-missing', 'token-invalid', 'token-expired', 'host-permission-missing'].includes(problem.kind);
+  return ['credentials-missing', 'token-invalid', 'token-expired', 'host-permission-missing', 'app-credentials-invalid', 'needs-user-token'].includes(problem.kind);
 }

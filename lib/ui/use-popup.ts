@@ -23,6 +23,8 @@ export async function resolveTabId(search: string): Promise<number | null> {
 export interface PopupModel {
   readonly tabId: number | null;
   readonly view: PopupView;
+  /** Mail: show this message's attachments (null: the list of messages; undefined: the one open in the page). */
+  selectMessage(messageId: string | null): void;
   /** A refusal to start ("Download all" when the token is gone), shown above the list. */
   readonly startProblem: Problem | null;
   readonly busy: boolean;
@@ -37,6 +39,7 @@ export function usePopup(search: string): PopupModel {
   const [progress, setProgress] = useState<ReadonlyMap<number, Progress>>(new Map());
   const [startProblem, setStartProblem] = useState<Problem | null>(null);
   const [busy, setBusy] = useState(false);
+  const [selectedMessageId, setSelectedMessageId] = useState<string | null | undefined>(undefined);
 
   useEffect(() => {
     resolveTabId(search).then(setTabId, () => setTabId(null));
@@ -53,6 +56,8 @@ export function usePopup(search: string): PopupModel {
     return unwatch;
   }, [tabId]);
 
+  const view = buildView(state, null, progress, selectedMessageId);
+  const messageId = view.kind === 'ready' ? view.messageId : undefined;
   const jobId = state && state !== 'no-tab' ? state.jobId : undefined;
   useEffect(() => {
     if (!jobId) {
@@ -89,14 +94,14 @@ export function usePopup(search: string): PopupModel {
     setBusy(true);
     setStartProblem(null);
     try {
-      const result = await sendMessage('downloadAll', { tabId });
+      const result = await sendMessage('downloadAll', { tabId, ...(messageId ? { messageId } : {}) });
       if (!result.ok) setStartProblem(result.problem);
     } catch (error) {
       setStartProblem({ kind: 'unknown', detail: error instanceof Error ? error.message : String(error) });
     } finally {
       setBusy(false);
     }
-  }, [tabId]);
+  }, [tabId, messageId]);
 
   const refresh = useCallback(async () => {
     if (tabId === null || tabId === undefined) return;
@@ -106,7 +111,11 @@ export function usePopup(search: string): PopupModel {
 
   return {
     tabId: tabId ?? null,
-    view: buildView(state, job, progress),
+    view: buildView(state, job, progress, selectedMessageId),
+    selectMessage: (id) => {
+      setStartProblem(null);
+      setSelectedMessageId(id);
+    },
     startProblem,
     busy,
     downloadAll,

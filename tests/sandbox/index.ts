@@ -2,3 +2,11 @@ export { sandboxFetch, startSandbox, type RecordedRequest, type Sandbox, type Sa
 export { createDemoWorld, DOCS, LONG_CHINESE_NAME, TOKENS, type DemoWorld, type SandboxMedia, type SandboxWorld } from './world';
 export { APPS, BASES, BOARDS, DRIVE, SHEETS, WIKI } from './fixtures/ids';
 export { buildBlocks, demoMedia, ALL_SCOPES, type SandboxApp, type SandboxBase, type SandboxMailbox, type SandboxSpreadsheet } from './world';
+export { APP_EXPECT } from './fixtures/apps';
+export { BASE_ATTACHMENTS, BASE_FIELD_IDS, INVOICE_RECORD_COUNT } from './fixtures/bases';
+export { BOARD_IMAGES, DRIVE_FILES } from './fixtures/drive';
+export { EMBEDS, EMBEDS_DOC_ID, CUSTOM_HOST } from './fixtures/embeds';
+export { MAIL, MAIL_ATTACHMENTS, MAIL_MESSAGE_IDS } from './fixtures/mail';
+export { SHEET_FILES, SHEET_GRIDS } from './fixtures/sheets';
+export { WIKI_NODES } from './fixtures/wiki';
+export { setSheetsResponseCap } from './api/sheets';

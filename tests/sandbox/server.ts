@@ -75,16 +75,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     };
     log.push(entry);
     const reply = newReply();
-    const brand = brandOfHost(host);
+    const custom = world.customHosts?.find((c) => c.host === host || c.apiHost === host);
+    const brand = custom?.brand ?? brandOfHost(host);
     let throttle = 0;
     if (!brand) {
       sendText(reply, 421, `the sandbox does not serve ${host}`);
-    } else if (host === `open.${BRAND_DOMAINS[brand]}`) {
+    } else if (host === `open.${BRAND_DOMAINS[brand]}` || host === custom?.apiHost) {
       const outcome = api.handle(brand, request, body, url, reply);
       entry.endpoint = outcome.endpoint;
       entry.code = outcome.code;
     } else if (host === `internal-api-drive-stream.${BRAND_DOMAINS[brand]}`) {
-      handleStream(api, request, url, reply, Date.now());
+      handleStream(api, world, request, url, reply, Date.now());
       throttle = options.throttleBytesPerSecond ?? 0;
     } else {
       handleWebPage(world, brand, url, reply);
@@ -105,7 +106,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   return {
     port,
     origin: `${options.tls === false ? 'http' : 'https'}://127.0.0.1:${port}`,
-    hostResolverRules: SANDBOX_HOST_FAMILIES.map((d) => `MAP *.${d} 127.0.0.1:${port}`).join(', '),
+    // Custom (private-deployment) hosts of the world resolve here too, so a test can add them in the options page.
+    hostResolverRules: [
+      ...SANDBOX_HOST_FAMILIES.map((d) => `MAP *.${d} 127.0.0.1:${port}`),
+      ...(world.customHosts ?? []).flatMap((c) => [`MAP ${c.host} 127.0.0.1:${port}`, `MAP ${c.apiHost} 127.0.0.1:${port}`]),
+    ].join(', '),
     log,
     get world() {
       return world;

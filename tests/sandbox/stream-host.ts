@@ -1,12 +1,21 @@
 /**
- * The drive stream host behind tmp download URLs: the link's code is its only credential, so a request that
- * also carries an `Authorization` header is refused (as signed object-store links do), and counted.
+ * The drive stream host. Signed links (`authcode/?code=`, from the tmp-URL and mail APIs) carry their own
+ * credential: a request that also carries an `Authorization` header is refused (as signed object-store links
+ * do), expired or used-up links get 403. Page images (`preview/<token>`) are what the web client shows.
  */
 import type { IncomingMessage } from 'node:http';
 import type { FeishuOpenApi } from './feishu-open-api';
 import { sendText, serveBytes, type Reply } from './http-util';
+import type { SandboxWorld } from './world';
 
-export function handleStream(api: FeishuOpenApi, request: IncomingMessage, url: URL, reply: Reply, now: number): void {
+export function handleStream(api: FeishuOpenApi, world: SandboxWorld, request: IncomingMessage, url: URL, reply: Reply, now: number): void {
+  const preview = /^\/space\/api\/box\/stream\/download\/preview\/([A-Za-z0-9_-]+)$/.exec(url.pathname);
+  if (preview) {
+    const media = world.media.find((m) => m.token === preview[1]);
+    if (media) serveBytes(reply, request, media);
+    else sendText(reply, 404, 'not found');
+    return;
+  }
   if (url.pathname !== '/space/api/box/stream/download/authcode/') {
     sendText(reply, 404, 'not found');
     return;

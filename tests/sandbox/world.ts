@@ -8,6 +8,7 @@ import { basesFixture } from './fixtures/bases';
 import { driveFixture } from './fixtures/drive';
 import { embedsFixture } from './fixtures/embeds';
 import { mailFixture } from './fixtures/mail';
+import { APPS } from './fixtures/ids';
 import { mergeParts } from './fixtures/part';
 import { sheetsFixture } from './fixtures/sheets';
 import { wikiFixture } from './fixtures/wiki';
@@ -244,9 +245,14 @@ export type DocNode =
   | { readonly type: 'file'; readonly media: SandboxMedia }
   | { readonly type: 'image'; readonly media: SandboxMedia; readonly caption?: string }
   | { readonly type: 'table'; readonly cells: readonly (readonly DocNode[])[] }
-  | { readonly type: 'grid'; readonly columns: readonly (readonly DocNode[])[] };
+  | { readonly type: 'grid'; readonly columns: readonly (readonly DocNode[])[] }
+  /** An embedded sheet: `sheet.token` = `<spreadsheet_token>_<sheet_id>`. */
+  | { readonly type: 'sheet'; readonly spreadsheetToken: string; readonly sheetId: string }
+  /** An embedded base table: `bitable.token` = `<app_token>_<table_id>`. */
+  | { readonly type: 'bitable'; readonly appToken: string; readonly tableId: string }
+  | { readonly type: 'board'; readonly token: string };
 
-const BLOCK_TYPE = { page: 1, text: 2, heading2: 4, file: 23, grid: 24, grid_column: 25, image: 27, table: 31, table_cell: 32, view: 33 };
+const BLOCK_TYPE = { page: 1, text: 2, heading2: 4, bitable: 18, file: 23, grid: 24, grid_column: 25, image: 27, sheet: 30, table: 31, table_cell: 32, view: 33, board: 43 };
 
 /** Flattens a document tree into the blocks list exactly as `GET /docx/v1/documents/:id/blocks` returns it. */
 export function buildBlocks(documentId: string, title: string, content: readonly DocNode[]): Record<string, unknown>[] {
@@ -294,6 +300,15 @@ export function buildBlocks(documentId: string, title: string, content: readonly
         Object.assign(block, { block_type: BLOCK_TYPE.table, table: { cells, property: { row_size: 1, column_size: cells.length } }, children: cells });
         break;
       }
+      case 'sheet':
+        Object.assign(block, { block_type: BLOCK_TYPE.sheet, sheet: { token: `${node.spreadsheetToken}_${node.sheetId}`, row_size: 10, column_size: 5 } });
+        break;
+      case 'bitable':
+        Object.assign(block, { block_type: BLOCK_TYPE.bitable, bitable: { token: `${node.appToken}_${node.tableId}`, view_type: 1 } });
+        break;
+      case 'board':
+        Object.assign(block, { block_type: BLOCK_TYPE.board, board: { token: node.token, align: 2, width: 800, height: 600 } });
+        break;
       case 'grid': {
         const columns = node.columns.map((column) => {
           const columnId = newId();
@@ -445,7 +460,7 @@ function baseWorld(): DemoWorld {
         brand: 'feishu',
         title: '内部文档',
         blocks: buildBlocks(DOCS.private, '内部文档', [{ type: 'file', media: f.privateFile }]),
-        readers: [TOKENS.feishuTenant],
+        readers: [TOKENS.feishuTenant, APPS.feishu.appId],
       },
       { id: DOCS.empty, brand: 'feishu', title: '空白文档', blocks: buildBlocks(DOCS.empty, '空白文档', paragraphs(1, 3)), readers: 'all' },
       {

@@ -1,0 +1,70 @@
+import type { ComponentChildren } from 'preact';
+
+export interface FieldProps {
+  readonly id: string;
+  readonly label: string;
+  readonly value: string;
+  readonly onInput: (value: string) => void;
+  readonly type?: 'text' | 'url' | 'password';
+  readonly placeholder?: string;
+  readonly list?: string;
+  readonly error?: string;
+  readonly help?: ComponentChildren;
+  readonly autoComplete?: string;
+}
+
+/** A labelled text input with its help and error text, wired for assistive technology. */
+export function Field(props: FieldProps) {
+  const helpId = `${props.id}-help`;
+  const common = {
+    id: props.id,
+    value: props.value,
+    placeholder: props.placeholder,
+    autoComplete: props.autoComplete ?? 'off',
+    spellcheck: false,
+    'aria-invalid': props.error !== undefined,
+    'aria-describedby': props.help ? helpId : undefined,
+    onInput: (e: Event) => props.onInput((e.currentTarget as HTMLInputElement).value),
+  };
+  return (
+    <div class="field">
+      <label for={props.id}>{props.label}</label>
+      {props.list ? (
+        // An input with suggestions is a combobox to assistive technology.
+        <input {...common} type="url" list={props.list} role="combobox" />
+      ) : props.type === 'password' ? (
+        <input {...common} type="password" />
+      ) : props.type === 'url' ? (
+        <input {...common} type="url" />
+      ) : (
+        <input {...common} type="text" />
+      )}
+      {props.error && (
+        <p class="error" role="alert">
+          {props.error}
+        </p>
+      )}
+      {props.help && (
+        <p class="help" id={helpId}>
+          {props.help}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export interface CheckboxProps {
+  readonly id: string;
+  readonly label: string;
+  readonly checked: boolean;
+  readonly onChange: (checked: boolean) => void;
+}
+
+export function Checkbox({ id, label, checked, onChange }: CheckboxProps) {
+  return (
+    <div class="check">
+      <input id={id} type="checkbox" checked={checked} onChange={(e) => onChange(e.currentTarget.checked)} />
+      <label for={id}>{label}</label>
+    </div>
+  );
+}
