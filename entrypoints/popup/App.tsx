@@ -85,7 +85,7 @@ export function App({ search }: { search: string }) {
                     subject={message.subject}
                     from={message.from}
                     dateText={formatDate(message.date)}
-                    countText={i18n.t('popup.mailCount', { count: String(message.count) })}
+                    countText={i18n.t('popup.mailCount', message.count)}
                     current={message.open}
                     currentLabel={i18n.t('popup.mailOpen')}
                     onSelect={() => model.selectMessage(message.id)}

@@ -165,8 +165,8 @@ function readyView(listing: AttachmentListing, job: Job | null, progress: Readon
   return {
     kind: 'ready',
     title: listing.title,
-    // Where the files really are: the job's sanitised folder, else the listing's.
-    folder: (job?.items[0]?.folder ?? listing.folder).join('/'),
+    // Where the files really are: the job's sanitised root folder (what all items share), else the listing's.
+    folder: (job ? commonFolder(job.items.map((i) => i.folder)) : listing.folder).join('/'),
     rows,
     counts: { total: rows.length, done, failed, open },
     jobRunning: job !== null && job.finishedAt === undefined,
@@ -175,4 +175,16 @@ function readyView(listing: AttachmentListing, job: Job | null, progress: Readon
     hints: listing.hints,
     ...(seen ? { dom: { onPage, apiOnly: rows.length - onPage } } : {}),
   };
+}
+
+function commonFolder(folders: readonly (readonly string[])[]): readonly string[] {
+  const [first, ...rest] = folders;
+  if (!first) return [];
+  let length = first.length;
+  for (const folder of rest) {
+    let i = 0;
+    while (i < length && i < folder.length && folder[i] === first[i]) i++;
+    length = i;
+  }
+  return first.slice(0, length);
 }

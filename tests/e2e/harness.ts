@@ -115,3 +115,20 @@ export function sha256(data: Buffer | Uint8Array): string {
 export function fileSha256(file: string): string {
   return sha256(readFileSync(file));
 }
+
+/** Files under `folder` (relative to the downloads directory) must be exactly `expected`, with exactly these bytes. */
+export function expectedFolderContents(downloadsDir: string, folder: string): string[] {
+  return listFiles(path.join(downloadsDir, folder));
+}
+
+/** Names as the extension makes duplicates unique within a folder: "a.pdf", "a (2).pdf", ... in order. */
+export function uniquified(names: readonly string[]): string[] {
+  const used = new Map<string, number>();
+  return names.map((name) => {
+    const count = (used.get(name) ?? 0) + 1;
+    used.set(name, count);
+    if (count === 1) return name;
+    const dot = name.lastIndexOf('.');
+    return dot > 0 ? `${name.slice(0, dot)} (${count})${name.slice(dot)}` : `${name} (${count})`;
+  });
+}

@@ -39,3 +39,11 @@ export async function clickDownloadAllInMenu(browser: ExtensionBrowser, tabId: n
     await hooks.onMenuClick({ menuItemId: 'download-all-attachments', editable: true, pageUrl: tab.url }, tab);
   }, tabId);
 }
+
+/** Presses "Download all" in a list page and waits until every row is Done or Failed. */
+export async function downloadAllAndWait(list: Page, expectedRows: number): Promise<void> {
+  const rows = list.getByRole('listitem');
+  await expect(rows).toHaveCount(expectedRows);
+  await list.getByRole('button', { name: /^Download all/ }).click();
+  await expect(rows.filter({ hasText: /^(?:(?!Ready).)*(Done|Failed)/s })).toHaveCount(expectedRows, { timeout: 90_000 });
+}
