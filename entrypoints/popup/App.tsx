@@ -94,6 +94,13 @@ export function App({ search }: { search: string }) {
               </ul>
             </>
           )}
+          {view.hasMore && (
+            <div class="toolbar">
+              <button type="button" disabled={model.busy} onClick={() => void model.loadMore()}>
+                {i18n.t('popup.mailMore')}
+              </button>
+            </div>
+          )}
         </>
       );
       break;

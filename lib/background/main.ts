@@ -13,7 +13,7 @@ import { createProbe } from '../downloads/probe';
 import { createBoardResolver } from '../feishu/board';
 import { createDriveFileResolver } from '../feishu/drive-file';
 import { listFeishuPage } from '../feishu/list-page';
-import { createMailResolver } from '../feishu/mail';
+import { createMailResolver, listMoreMail } from '../feishu/mail';
 import { createFeishuMediaResolver } from '../feishu/media';
 import { listenForMessages, senderContext, type StartResult } from '../messaging/protocol';
 import { recognisePage } from '../platforms';
@@ -88,6 +88,14 @@ export function startBackground(): void {
     getTabState: async ({ tabId }) => tabs.ensure(tabId, (await browser.tabs.get(tabId)).url),
     refreshTab: async ({ tabId }) => tabs.ensure(tabId, (await browser.tabs.get(tabId)).url, { force: true }),
     downloadAll: ({ tabId, messageId }) => downloadAll(tabId, messageId),
+    async mailMore({ tabId }) {
+      const state = await tabs.ensure(tabId, (await browser.tabs.get(tabId)).url, { wait: true });
+      if (state.recognition.status !== 'supported' || state.recognition.page.kind !== 'mail') return state;
+      const page = state.recognition.page;
+      const client = await clients.forPage(page);
+      const grown = await tabs.extendListing(tabId, pageKey(page), async (listing) => (listing.type === 'mailbox' ? listMoreMail(client, listing, page.brand) : listing));
+      return grown ?? state;
+    },
     testConnection: (request) => testConnection(request, clients),
   });
 

@@ -43,6 +43,18 @@ export class TabService {
     return options.wait && done ? done : state;
   }
 
+  /** Replaces a ready listing with a grown one (a mailbox's older messages), if the tab still shows that page. */
+  async extendListing(tabId: number, key: string, grow: (listing: Listing) => Promise<Listing>): Promise<TabState | null> {
+    const state = await readTabState(tabId);
+    if (!state || state.listing.status !== 'ready' || state.recognition.status !== 'supported' || pageKey(state.recognition.page) !== key) return state;
+    const listing = await grow(state.listing.listing);
+    return this.exclusive(tabId, async () => {
+      const current = await readTabState(tabId);
+      if (!current || current.recognition.status !== 'supported' || pageKey(current.recognition.page) !== key) return current;
+      return this.save({ ...current, listing: { status: 'ready', listing, listedAt: this.now() } });
+    });
+  }
+
   async setJob(tabId: number, jobId: string): Promise<void> {
     await this.exclusive(tabId, async () => {
       const state = await readTabState(tabId);

@@ -15,7 +15,10 @@ export const ProblemKindSchema = z.enum([
   'network',
   'server',
   'invalid-response',
+  /** The platform gave no link for this file (its decision: not worth asking again). */
   'no-link',
+  /** A link stopped working before it was used (expired, used up): a fresh one is asked for. */
+  'link-expired',
   'host-permission-missing',
   'download-interrupted',
   'unsupported-page',
@@ -43,6 +46,9 @@ export const ProblemSchema = z.object({
   detail: z.string().max(500).optional(),
 });
 export type Problem = z.infer<typeof ProblemSchema>;
+
+/** The `detail` of a `no-link` problem for a mail attachment that Feishu Mail returned in `failed_ids`. */
+export const MAIL_FAILED_ID = 'mail-failed-id';
 
 /** An error that already knows what to tell the user. */
 export class ProblemError extends Error {

@@ -75,6 +75,8 @@ export class DownloadEngine {
   private readonly loaded: Promise<void>;
   private pumping = false;
   private pumpAgain = false;
+  /** Items that hold a link not yet handed to Chrome: never resolved again alongside another item's batch. */
+  private readonly holdingLink = new Set<string>();
 
   constructor(private readonly options: EngineOptions) {
     this.loaded = this.load();
@@ -186,7 +188,10 @@ export class DownloadEngine {
   private requeueOrFail(item: JobItem, problem: Problem): void {
     item.downloadId = undefined;
     item.savedAs = undefined;
-    const retryable = problem.kind === 'download-interrupted' ? isRetryableInterrupt(problem.detail) || problem.detail === 'DOWNLOAD_LOST' : problem.kind === 'no-link' || problem.kind === 'network';
+    const retryable =
+      problem.kind === 'download-interrupted'
+        ? isRetryableInterrupt(problem.detail) || problem.detail === 'DOWNLOAD_LOST'
+        : problem.kind === 'link-expired' || problem.kind === 'network';
     if (retryable && item.attempts < (this.options.maxAttempts ?? 3)) {
       item.state = 'queued';
     } else {
@@ -236,8 +241,12 @@ export class DownloadEngine {
     await this.persist(job);
     try {
       const resolver = this.options.resolverFor(item.attachment);
-      const upcoming = this.jobs.flatMap((j) => j.items.filter((i) => i.state === 'queued').map((i) => i.attachment));
+      // Candidates to share the call: items waiting, and items started alongside this one that have no link yet.
+      const upcoming = this.jobs.flatMap((j) =>
+        j.items.filter((i) => i !== item && (i.state === 'queued' || (i.state === 'resolving' && !this.holdingLink.has(i.id)))).map((i) => i.attachment),
+      );
       const result = await this.batcherFor(resolver).take(item.attachment, upcoming);
+      if ('link' in result) this.holdingLink.add(item.id);
       if ('problem' in result) {
         this.requeueOrFail(item, result.problem);
       } else {
@@ -256,6 +265,8 @@ export class DownloadEngine {
       }
     } catch (error) {
       this.requeueOrFail(item, toProblem(error));
+    } finally {
+      this.holdingLink.delete(item.id);
     }
     this.settle(job);
     await this.persist(job);

@@ -34,7 +34,7 @@ export function createProbe(fetchImpl: typeof fetch = (input, init) => fetch(inp
       }
       if (!response.ok) {
         await response.body?.cancel().catch(() => undefined);
-        throw new ProblemError({ kind: response.status === 404 || response.status === 403 || response.status === 410 ? 'no-link' : 'server', host, status: response.status });
+        throw new ProblemError({ kind: response.status === 404 || response.status === 403 || response.status === 410 ? 'link-expired' : 'server', host, status: response.status });
       }
       const first = await readFirstBytes(response, SNIFF_BYTES);
       controller.abort();

@@ -4,6 +4,7 @@
  * every attachment value however it is wrapped. Advanced-permission bases mark each attachment with the table,
  * field and record that the documented `extra` must name.
  */
+import type { ZodType } from 'zod';
 import type { Attachment, PartialProblem } from '../core/attachment';
 import { toProblem } from '../core/problem';
 import { FEISHU_ENDPOINTS, segment, type FeishuClient } from './client';
@@ -190,7 +191,7 @@ async function allPages<T>(
   endpoint: (typeof FEISHU_ENDPOINTS)[keyof typeof FEISHU_ENDPOINTS],
   path: string,
   pageSize: number,
-  schema: import('zod').ZodType<{ items: T[] | null; has_more: boolean; page_token?: string | undefined }>,
+  schema: ZodType<{ items: T[] | null; has_more: boolean; page_token?: string | undefined }>,
 ): Promise<T[]> {
   const items: T[] = [];
   let pageToken: string | undefined;

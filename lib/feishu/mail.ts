@@ -5,6 +5,7 @@
  * failed rows with a reason.
  */
 import type { Attachment, MailboxListing, MailMessage } from '../core/attachment';
+import { MAIL_FAILED_ID } from '../core/problem';
 import type { FeishuBrand } from './hosts';
 import { BRAND_FOLDERS } from './hosts';
 import type { LinkResolver, LinkResult } from '../downloads/links';
@@ -103,7 +104,7 @@ export async function fetchMailLinks(client: FeishuClient, messageId: string, at
     const failed = new Set(answer.failed_ids ?? []);
     for (const id of batch) {
       const url = urls.get(id);
-      results.set(id, url && !failed.has(id) ? { link: { url } } : { problem: { kind: 'no-link', host: client.host, detail: 'Feishu Mail listed this attachment in failed_ids' } });
+      results.set(id, url && !failed.has(id) ? { link: { url } } : { problem: { kind: 'no-link', host: client.host, detail: MAIL_FAILED_ID } });
     }
   }
   return results;
@@ -123,5 +124,18 @@ export function createMailResolver(clientFor: (apiBase: string) => Promise<Feish
       for (const { attachment, source } of items) results.set(attachment.id, links.get(source.attachmentId) ?? { problem: { kind: 'no-link' } });
       return results;
     },
+  };
+}
+
+/** The mailbox listing with the next batch of older messages appended. */
+export async function listMoreMail(client: FeishuClient, listing: MailboxListing, brand: FeishuBrand): Promise<MailboxListing> {
+  if (!listing.nextPageToken) return listing;
+  const more = await listMailbox(client, { brand, pageToken: listing.nextPageToken });
+  const known = new Set(listing.messages.map((m) => m.id));
+  return {
+    ...more,
+    messages: [...listing.messages, ...more.messages.filter((m) => !known.has(m.id))],
+    scanned: listing.scanned + more.scanned,
+    attachmentsHidden: listing.attachmentsHidden && more.attachmentsHidden,
   };
 }

@@ -39,6 +39,8 @@ export const PROTOCOL = {
   },
   getTabState: { fromContent: false, request: TabIdSchema, response: TabStateSchema },
   refreshTab: { fromContent: false, request: TabIdSchema, response: TabStateSchema },
+  /** A mailbox: look at the next batch of older messages. */
+  mailMore: { fromContent: false, request: TabIdSchema, response: TabStateSchema },
   /** For a mailbox, `messageId` says which message's attachments. */
   downloadAll: { fromContent: false, request: TabIdSchema.extend({ messageId: z.string().max(200).optional() }), response: StartResultSchema },
   testConnection: {

@@ -59,6 +59,8 @@ export type PopupView =
       readonly messages: readonly MessageRowModel[];
       readonly scanned: number;
       readonly attachmentsHidden: boolean;
+      /** Older messages can be looked at. */
+      readonly hasMore: boolean;
     }
   | {
       readonly kind: 'ready';
@@ -131,6 +133,7 @@ function mailboxView(listing: MailboxListing, open: string | undefined): PopupVi
     messages: listing.messages.map((m) => ({ id: m.id, subject: m.subject, from: m.from, date: m.date, count: m.attachments.length, open: m.id === open })),
     scanned: listing.scanned,
     attachmentsHidden: listing.attachmentsHidden,
+    hasMore: listing.nextPageToken !== undefined,
   };
 }
 

@@ -1,6 +1,6 @@
 /** Turns a Problem into one sentence a person can act on, in the browser's language. */
 import { i18n } from '#i18n';
-import type { Problem } from '../core/problem';
+import { MAIL_FAILED_ID, type Problem } from '../core/problem';
 
 export function describeProblem(problem: Problem): string {
   const host = problem.host ?? '?';
@@ -38,7 +38,10 @@ export function describeProblem(problem: Problem): string {
       text = i18n.t('problem.invalid_response', { host, detail });
       break;
     case 'no-link':
-      text = i18n.t('problem.no_link');
+      text = detail === MAIL_FAILED_ID ? i18n.t('problem.no_link_mail') : i18n.t('problem.no_link');
+      break;
+    case 'link-expired':
+      text = i18n.t('problem.link_expired');
       break;
     case 'host-permission-missing':
       text = i18n.t('problem.host_permission_missing', { host });

@@ -30,6 +30,8 @@ export interface PopupModel {
   readonly busy: boolean;
   downloadAll(): Promise<void>;
   refresh(): Promise<void>;
+  /** Mail: look at older messages. */
+  loadMore(): Promise<void>;
 }
 
 export function usePopup(search: string): PopupModel {
@@ -109,8 +111,21 @@ export function usePopup(search: string): PopupModel {
     setState(await sendMessage('refreshTab', { tabId }).catch(() => 'no-tab' as const));
   }, [tabId]);
 
+  const loadMore = useCallback(async () => {
+    if (tabId === null || tabId === undefined) return;
+    setBusy(true);
+    try {
+      setState(await sendMessage('mailMore', { tabId }));
+    } catch (error) {
+      setStartProblem({ kind: 'unknown', detail: error instanceof Error ? error.message : String(error) });
+    } finally {
+      setBusy(false);
+    }
+  }, [tabId]);
+
   return {
     tabId: tabId ?? null,
+    loadMore,
     view: buildView(state, job, progress, selectedMessageId),
     selectMessage: (id) => {
       setStartProblem(null);

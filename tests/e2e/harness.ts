@@ -34,9 +34,11 @@ export interface LaunchOptions {
   /** Keep downloads here (and leave them on close); a fresh temporary folder otherwise. */
   readonly downloadsDir?: string;
   readonly headless?: boolean;
+  /** X display for a headed browser. */
+  readonly display?: string;
 }
 
-export async function launchExtensionBrowser({ sandbox, lang = 'en-US', downloadsDir: keepIn, headless = true }: LaunchOptions): Promise<ExtensionBrowser> {
+export async function launchExtensionBrowser({ sandbox, lang = 'en-US', downloadsDir: keepIn, headless = true, display }: LaunchOptions): Promise<ExtensionBrowser> {
   const executablePath = findChromium();
   if (!executablePath) throw new Error('No Chromium: set CHROMIUM_PATH');
   const profileDir = mkdtempSync(path.join(tmpdir(), 'ad-profile-'));
@@ -52,6 +54,7 @@ export async function launchExtensionBrowser({ sandbox, lang = 'en-US', download
     executablePath,
     headless,
     locale: lang,
+    ...(display ? { env: { ...process.env, DISPLAY: display } } : {}),
     args: [
       `--disable-extensions-except=${EXTENSION_DIR}`,
       `--load-extension=${EXTENSION_DIR}`,
