@@ -261,9 +261,11 @@ export function App() {
             {i18n.t('options.addHost')}
           </button>
         </div>
-        <p class={`status ${hostStatus?.tone === 'error' ? 'error' : ''}`} role="status">
-          {hostStatus?.text}
-        </p>
+        {hostStatus && (
+          <p class={`status ${hostStatus.tone === 'error' ? 'error' : ''}`} role={hostStatus.tone === 'error' ? 'alert' : 'status'}>
+            {hostStatus.text}
+          </p>
+        )}
       </fieldset>
     </main>
   );

@@ -29,16 +29,16 @@ test('follows in-app navigation: the badge and the list change with the document
   await expect.poll(() => badgeText(browser!, tabId)).toBe('16');
   await expect(popup.getByRole('listitem')).toHaveCount(16);
 
-  await page.getByRole('link', { name: 'Wiki' }).click();
+  await page.getByRole('link', { name: 'Mind map' }).click();
   await expect.poll(() => badgeText(browser!, tabId)).toBe('');
-  await expect(popup.getByText('This is a Feishu wiki page.')).toBeVisible();
+  await expect(popup.getByText(/This is a Feishu mind map,/)).toBeVisible();
 });
 
 test('a page that is not a document is named, and an unrelated tab is not supported', async () => {
   browser = await launchExtensionBrowser({ sandbox });
-  const { tabId } = await openDocument(browser, 'https://acme.feishu.cn/sheets/shtcnQ7mBz8XcN2vLr5TtYh9Ud');
+  const { tabId } = await openDocument(browser, 'https://acme.feishu.cn/slides/sldcnQ7mBz8XcN2vLr5TtYh9Ud');
   const popup = await openTabList(browser, tabId);
-  await expect(popup.getByText(/This is a Feishu spreadsheet/)).toBeVisible();
+  await expect(popup.getByText(/This is a Feishu slide deck/)).toBeVisible();
 
   // A tab on another site: without host access the extension cannot even read its URL, and must say so plainly.
   await browser.context.newPage();

@@ -79,7 +79,7 @@ export function handleWebPage(world: SandboxWorld, brand: Brand, url: URL, reply
   const html = `<!doctype html>
 <html lang="${brand === 'lark' ? 'en' : 'zh-CN'}"><head><meta charset="utf-8"><title>${escapeHtml(heading)} - ${product}</title></head>
 <body>
-<nav><ul id="nav">${nav}<li><a data-spa href="/wiki/WikiNodeToken0000000000000">Wiki</a></li></ul></nav>
+<nav><ul id="nav">${nav}<li><a data-spa href="/mindnotes/MindNoteToken00000000000000">Mind map</a></li></ul></nav>
 <main><h1 id="title">${escapeHtml(heading)}</h1><div class="bear-web-x-container" id="content">${body}</div></main>
 <script>
   const titles = ${JSON.stringify(titles).replace(/</g, '\\u003c')};
