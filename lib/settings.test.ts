@@ -3,17 +3,32 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import {
   AccessTokenSchema,
   ApiBaseSchema,
+  AppIdSchema,
+  AppSecretSchema,
+  CustomHostSchema,
   DEFAULT_SETTINGS,
   SettingsSchema,
+  WebHostSchema,
+  allowedApiBases,
+  customHostFor,
   feishuApiBaseFor,
+  hasFeishuCredentials,
   isOfficialApiBase,
   loadSettings,
   saveSettings,
   watchSettings,
+  type CustomHost,
   type Settings,
 } from './settings';
 
 const USER_TOKEN = 'u-7f1bcd13fc57d46bac21793a18e560aa';
+const APP_ID = 'cli_a5sandboxfeishu01';
+const APP_SECRET = 'SandboxAppSecret0123456789abcdef';
+
+/** Settings with the given Feishu fields, every other field at its default. */
+function feishu(values: Partial<Settings['feishu']>): Settings {
+  return { feishu: { ...DEFAULT_SETTINGS.feishu, ...values } };
+}
 
 /** Writes straight into chrome.storage.local, as an older version or a damaged profile would have left it. */
 async function storeRaw(value: unknown): Promise<void> {
@@ -96,11 +111,22 @@ describe('AccessTokenSchema', () => {
 describe('loadSettings', () => {
   it('gives the defaults when nothing is stored', async () => {
     expect(await loadSettings()).toEqual(DEFAULT_SETTINGS);
-    expect(DEFAULT_SETTINGS).toEqual({ feishu: { apiBase: null, accessToken: null } });
+    expect(DEFAULT_SETTINGS).toEqual({
+      feishu: {
+        apiBase: null,
+        authMode: 'token',
+        accessToken: null,
+        appId: null,
+        appSecret: null,
+        customHosts: [],
+        baseRecordFolders: false,
+        whiteboards: true,
+      },
+    });
   });
 
   it('reads what saveSettings wrote', async () => {
-    const settings: Settings = { feishu: { apiBase: 'https://feishu.corp.example', accessToken: USER_TOKEN } };
+    const settings = feishu({ apiBase: 'https://feishu.corp.example', accessToken: USER_TOKEN });
     await saveSettings(settings);
     expect(await loadSettings()).toEqual(settings);
     expect(await fakeBrowser.storage.local.get('settings')).toEqual({ settings });
@@ -108,17 +134,17 @@ describe('loadSettings', () => {
 
   it('keeps a valid token when the stored API base is damaged', async () => {
     await storeRaw({ feishu: { apiBase: 'http://open.feishu.cn', accessToken: USER_TOKEN } });
-    expect(await loadSettings()).toEqual({ feishu: { apiBase: null, accessToken: USER_TOKEN } });
+    expect(await loadSettings()).toEqual(feishu({ apiBase: null, accessToken: USER_TOKEN }));
   });
 
   it('keeps a valid API base when the stored token is damaged', async () => {
     await storeRaw({ feishu: { apiBase: 'https://open.larksuite.com', accessToken: 'has a space' } });
-    expect(await loadSettings()).toEqual({ feishu: { apiBase: 'https://open.larksuite.com', accessToken: null } });
+    expect(await loadSettings()).toEqual(feishu({ apiBase: 'https://open.larksuite.com', accessToken: null }));
   });
 
   it('normalises a stored value on the way in', async () => {
     await storeRaw({ feishu: { apiBase: 'https://open.feishu.cn/open-apis/', accessToken: `Bearer ${USER_TOKEN}` } });
-    expect(await loadSettings()).toEqual({ feishu: { apiBase: 'https://open.feishu.cn', accessToken: USER_TOKEN } });
+    expect(await loadSettings()).toEqual(feishu({ apiBase: 'https://open.feishu.cn', accessToken: USER_TOKEN }));
   });
 
   it('treats missing or wrongly typed fields as their defaults', async () => {
@@ -140,19 +166,19 @@ describe('loadSettings', () => {
   });
 
   it('never writes an invalid field', async () => {
-    await expect(saveSettings({ feishu: { apiBase: 'http://x.example', accessToken: null } })).resolves.toBeUndefined();
+    await expect(saveSettings(feishu({ apiBase: 'http://x.example', accessToken: null }))).resolves.toBeUndefined();
     // The schema catches the bad field: what is written is the safe value, never the bad one.
-    expect(await fakeBrowser.storage.local.get('settings')).toEqual({ settings: { feishu: { apiBase: null, accessToken: null } } });
+    expect(await fakeBrowser.storage.local.get('settings')).toEqual({ settings: feishu({ apiBase: null, accessToken: null }) });
   });
 
   it('tells watchers about changes, with damaged values repaired', async () => {
     const seen: Settings[] = [];
     const unwatch = watchSettings((s) => seen.push(s));
-    await saveSettings({ feishu: { apiBase: null, accessToken: USER_TOKEN } });
+    await saveSettings(feishu({ apiBase: null, accessToken: USER_TOKEN }));
     await storeRaw('garbage');
     await vi.waitFor(() => expect(seen).toHaveLength(2));
     unwatch();
-    expect(seen).toEqual([{ feishu: { apiBase: null, accessToken: USER_TOKEN } }, DEFAULT_SETTINGS]);
+    expect(seen).toEqual([feishu({ apiBase: null, accessToken: USER_TOKEN }), DEFAULT_SETTINGS]);
   });
 });
 
@@ -169,7 +195,7 @@ describe('feishuApiBaseFor', () => {
   });
 
   it('uses the configured base for both brands', () => {
-    const settings: Settings = { feishu: { apiBase: 'https://feishu.corp.example', accessToken: null } };
+    const settings = feishu({ apiBase: 'https://feishu.corp.example', accessToken: null });
     expect(feishuApiBaseFor('feishu', settings)).toBe('https://feishu.corp.example');
     expect(feishuApiBaseFor('lark', settings)).toBe('https://feishu.corp.example');
   });
@@ -184,5 +210,143 @@ describe('isOfficialApiBase', () => {
     ['http://open.feishu.cn', false],
   ])('%s → %s', (origin, expected) => {
     expect(isOfficialApiBase(origin)).toBe(expected);
+  });
+});
+
+describe('app credentials', () => {
+  it.each([
+    ['an app id', APP_ID, true],
+    ['an app id with spaces around', `  ${APP_ID}\n`, true],
+    ['no cli_ prefix', 'a5sandboxfeishu01', false],
+    ['too short', 'cli_a5', false],
+    ['a character outside letters and digits', 'cli_a5sandbox-feishu', false],
+    ['empty', '', false],
+  ])('AppIdSchema: %s', (_name, input, ok) => {
+    expect(AppIdSchema.safeParse(input).success).toBe(ok);
+  });
+
+  it.each([
+    ['a secret', APP_SECRET, true],
+    ['a secret with - and _', 'abc_DEF-0123456789xyz', true],
+    ['too short', 'short-secret', false],
+    ['a space inside', 'SandboxAppSecret 0123456789', false],
+    ['non-ASCII', '应用密钥应用密钥应用密钥应用密钥', false],
+  ])('AppSecretSchema: %s', (_name, input, ok) => {
+    expect(AppSecretSchema.safeParse(input).success).toBe(ok);
+  });
+
+  it('loads app mode with its id and secret, and falls back to token mode for an unknown mode', async () => {
+    await storeRaw({ feishu: { authMode: 'app', appId: APP_ID, appSecret: APP_SECRET } });
+    expect(await loadSettings()).toEqual(feishu({ authMode: 'app', appId: APP_ID, appSecret: APP_SECRET }));
+    await storeRaw({ feishu: { authMode: 'oauth', appId: 'not-an-app', appSecret: 'x', accessToken: USER_TOKEN } });
+    expect(await loadSettings()).toEqual(feishu({ accessToken: USER_TOKEN }));
+  });
+
+  it('reads settings saved before app mode, custom hosts and folders existed', async () => {
+    await storeRaw({ feishu: { apiBase: 'https://feishu.corp.example', accessToken: USER_TOKEN } });
+    expect(await loadSettings()).toEqual(feishu({ apiBase: 'https://feishu.corp.example', accessToken: USER_TOKEN }));
+  });
+
+  it('keeps the folder and whiteboard choices, defaulting damaged ones', async () => {
+    await storeRaw({ feishu: { baseRecordFolders: true, whiteboards: false } });
+    expect(await loadSettings()).toEqual(feishu({ baseRecordFolders: true, whiteboards: false }));
+    await storeRaw({ feishu: { baseRecordFolders: 'yes', whiteboards: 0 } });
+    expect(await loadSettings()).toEqual(DEFAULT_SETTINGS);
+  });
+});
+
+describe('hasFeishuCredentials', () => {
+  it.each([
+    ['token mode with a token', feishu({ accessToken: USER_TOKEN }), true],
+    ['token mode without a token (an app is saved)', feishu({ appId: APP_ID, appSecret: APP_SECRET }), false],
+    ['app mode with id and secret', feishu({ authMode: 'app', appId: APP_ID, appSecret: APP_SECRET }), true],
+    ['app mode without a secret', feishu({ authMode: 'app', appId: APP_ID, accessToken: USER_TOKEN }), false],
+    ['app mode without an id', feishu({ authMode: 'app', appSecret: APP_SECRET }), false],
+    ['nothing', DEFAULT_SETTINGS, false],
+  ])('%s → %s', (_name, settings, expected) => {
+    expect(hasFeishuCredentials(settings)).toBe(expected);
+  });
+});
+
+describe('custom hosts', () => {
+  const privateHost: CustomHost = { host: 'docs.acme-private.cn', apiBase: 'https://open.acme-private.cn', brand: 'feishu' };
+  const wildcard: CustomHost = { host: '*.corp-lark.example', apiBase: 'https://open.corp-lark.example', brand: 'lark' };
+
+  it.each([
+    ['a host', 'docs.example.com', 'docs.example.com'],
+    ['a wildcard', '*.example.com', '*.example.com'],
+    ['upper case, https:// and a trailing slash', ' HTTPS://Docs.Example.COM/ ', 'docs.example.com'],
+    ['a hyphenated label', 'docs.acme-private.cn', 'docs.acme-private.cn'],
+  ])('WebHostSchema accepts %s', (_name, input, expected) => {
+    expect(WebHostSchema.parse(input)).toBe(expected);
+  });
+
+  it.each([
+    ['plain http', 'http://docs.example.com'],
+    ['a port', 'docs.example.com:8443'],
+    ['a path', 'docs.example.com/wiki'],
+    ['a bare top-level domain wildcard', '*.com'],
+    ['a wildcard in the middle', 'docs.*.example.com'],
+    ['no dot', 'localhost'],
+    ['an underscore', 'doc_s.example.com'],
+    ['an IP address', '10.0.0.1'],
+    ['empty', ''],
+  ])('WebHostSchema rejects %s', (_name, input) => {
+    expect(WebHostSchema.safeParse(input).success).toBe(false);
+  });
+
+  it('stores a custom host with its API origin', () => {
+    expect(CustomHostSchema.parse({ host: 'Docs.Acme-Private.cn', apiBase: 'https://open.acme-private.cn/open-apis/', brand: 'feishu' })).toEqual(privateHost);
+    expect(CustomHostSchema.safeParse({ host: 'docs.acme-private.cn', apiBase: 'http://open.acme-private.cn', brand: 'feishu' }).success).toBe(false);
+  });
+
+  it('finds the custom host of a page: exact hosts exactly, wildcards for the domain and its subdomains', () => {
+    const hosts = [privateHost, wildcard];
+    expect(customHostFor('docs.acme-private.cn', hosts)).toBe(privateHost);
+    expect(customHostFor('DOCS.ACME-PRIVATE.CN', hosts)).toBe(privateHost);
+    expect(customHostFor('www.acme-private.cn', hosts)).toBeUndefined();
+    expect(customHostFor('tenant.corp-lark.example', hosts)).toBe(wildcard);
+    expect(customHostFor('a.b.corp-lark.example', hosts)).toBe(wildcard);
+    expect(customHostFor('corp-lark.example', hosts)).toBe(wildcard);
+    expect(customHostFor('evilcorp-lark.example', hosts)).toBeUndefined();
+    expect(customHostFor('corp-lark.example.evil.com', hosts)).toBeUndefined();
+    expect(customHostFor('docs.acme-private.cn', [])).toBeUndefined();
+  });
+
+  it('picks a custom host\'s API base for its pages, the configured or official one for others', () => {
+    const settings = feishu({ customHosts: [privateHost, wildcard] });
+    expect(feishuApiBaseFor('feishu', settings, 'docs.acme-private.cn')).toBe('https://open.acme-private.cn');
+    expect(feishuApiBaseFor('lark', settings, 'x.corp-lark.example')).toBe('https://open.corp-lark.example');
+    expect(feishuApiBaseFor('feishu', settings, 'acme.feishu.cn')).toBe('https://open.feishu.cn');
+    expect(feishuApiBaseFor('lark', settings, 'acme.larksuite.com')).toBe('https://open.larksuite.com');
+    const configured = feishu({ apiBase: 'https://feishu.corp.example', customHosts: [privateHost] });
+    expect(feishuApiBaseFor('feishu', configured, 'acme.feishu.cn')).toBe('https://feishu.corp.example');
+    expect(feishuApiBaseFor('feishu', configured, 'docs.acme-private.cn')).toBe('https://open.acme-private.cn');
+  });
+
+  it('allows credentials to go to the configured (or official) bases and the custom hosts\' bases only', () => {
+    expect(allowedApiBases(DEFAULT_SETTINGS)).toEqual(['https://open.feishu.cn', 'https://open.larksuite.com']);
+    expect(allowedApiBases(feishu({ customHosts: [privateHost, wildcard] }))).toEqual([
+      'https://open.feishu.cn',
+      'https://open.larksuite.com',
+      'https://open.acme-private.cn',
+      'https://open.corp-lark.example',
+    ]);
+    expect(allowedApiBases(feishu({ apiBase: 'https://feishu.corp.example', customHosts: [privateHost] }))).toEqual([
+      'https://feishu.corp.example',
+      'https://open.acme-private.cn',
+    ]);
+    // The same origin twice is listed once.
+    expect(allowedApiBases(feishu({ customHosts: [{ ...privateHost, apiBase: 'https://open.feishu.cn' }] }))).toEqual([
+      'https://open.feishu.cn',
+      'https://open.larksuite.com',
+    ]);
+  });
+
+  it('keeps stored custom hosts and drops a damaged list', async () => {
+    await storeRaw({ feishu: { customHosts: [{ host: 'docs.acme-private.cn', apiBase: 'https://open.acme-private.cn/', brand: 'feishu' }] } });
+    expect(await loadSettings()).toEqual(feishu({ customHosts: [privateHost] }));
+    await storeRaw({ feishu: { customHosts: 'docs.acme-private.cn', accessToken: USER_TOKEN } });
+    expect(await loadSettings()).toEqual(feishu({ accessToken: USER_TOKEN }));
   });
 });

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import type { Attachment } from '../core/attachment';
+import type { Attachment, MailboxListing } from '../core/attachment';
 import type { FeishuPage } from '../core/page';
 import type { TabState } from '../core/tab-state';
 import { badgeFor, showBadge } from './badge';
@@ -25,7 +25,11 @@ function supported(listing: TabState['listing']): TabState {
 }
 
 function ready(count: number): TabState {
-  return supported({ status: 'ready', listing: { title: 'T', folder: ['Feishu', 'T'], attachments: attachments(count) }, listedAt: 1 });
+  return supported({
+    status: 'ready',
+    listing: { type: 'attachments', title: 'T', folder: ['Feishu', 'T'], attachments: attachments(count), partial: [], hints: [] },
+    listedAt: 1,
+  });
 }
 
 describe('badgeFor', () => {
@@ -57,6 +61,37 @@ describe('badgeFor', () => {
     expect(badgeFor({ ...stale, recognition: { status: 'other' } })).toEqual({ text: '', color: BLUE });
     expect(badgeFor({ ...stale, recognition: { status: 'unsupported', platform: 'feishu', kind: 'wiki' } })).toEqual({ text: '', color: BLUE });
     expect(badgeFor({ tabId: 3, recognition: { status: 'other' }, listing: { status: 'needs-credentials' } })).toEqual({ text: '', color: BLUE });
+  });
+});
+
+describe('badgeFor a mailbox', () => {
+  const MAIL_PAGE: FeishuPage = { platform: 'feishu', brand: 'feishu', host: 'mail.feishu.cn', kind: 'mail' };
+  const mailbox: MailboxListing = {
+    type: 'mailbox',
+    title: 'Mail',
+    messages: [
+      { id: 'msgA', subject: 'A', from: '李四', date: 2, folder: ['Feishu', 'Mail', 'A'], attachments: attachments(3) },
+      { id: 'msgB', subject: 'B', from: '王芳', date: 1, folder: ['Feishu', 'Mail', 'B'], attachments: attachments(1) },
+    ],
+    scanned: 30,
+    attachmentsHidden: false,
+  };
+  const mailState = (page: FeishuPage, dom?: TabState['dom']): TabState => ({
+    tabId: 3,
+    recognition: { status: 'supported', page },
+    listing: { status: 'ready', listing: mailbox, listedAt: 1 },
+    ...(dom ? { dom } : {}),
+  });
+
+  it('counts the attachments of the message open in the page (URL first, then what the page shows)', () => {
+    expect(badgeFor(mailState({ ...MAIL_PAGE, messageId: 'msgA' }))).toEqual({ text: '3', color: BLUE });
+    expect(badgeFor(mailState(MAIL_PAGE, { items: [], messageId: 'msgB' }))).toEqual({ text: '1', color: BLUE });
+    expect(badgeFor(mailState({ ...MAIL_PAGE, messageId: 'msgA' }, { items: [], messageId: 'msgB' }))).toEqual({ text: '3', color: BLUE });
+  });
+
+  it('shows no number while no listed message is open', () => {
+    expect(badgeFor(mailState(MAIL_PAGE))).toEqual({ text: '', color: BLUE });
+    expect(badgeFor(mailState({ ...MAIL_PAGE, messageId: 'msgWithoutFiles' }))).toEqual({ text: '', color: BLUE });
   });
 });
 

@@ -5,6 +5,11 @@ import type { StartResult } from '../messaging/protocol';
 import { recognisePage } from '../platforms';
 import { DOWNLOAD_ALL_MENU_ID, createContextMenu, handleMenuClick, type MenuActions } from './context-menu';
 
+const FAMILIES = ['feishu.cn', 'feishu.net', 'larkoffice.com', 'larkenterprise.com', 'larksuite.com'];
+const LISTED_PATHS = ['docx', 'wiki', 'sheets', 'base', 'file', 'mail'];
+const CUSTOM_HOST = { host: 'docs.acme-private.cn', brand: 'feishu' } as const;
+const WILDCARD_HOST = { host: '*.corp-lark.example', brand: 'lark' } as const;
+
 function click(menuItemId: string | number): Browser.contextMenus.OnClickData {
   return { menuItemId, editable: true, pageUrl: 'https://acme.feishu.cn/docx/UXEAd6cRUoj5pexJZr0cdwaFnpd' };
 }
@@ -106,18 +111,27 @@ describe('createContextMenu', () => {
       title: 'Download all attachments',
       contexts: ['page', 'frame', 'selection', 'link', 'image', 'editable'],
       documentUrlPatterns: [
-        'https://*.feishu.cn/docx/*',
-        'https://*.feishu.net/docx/*',
-        'https://*.larkoffice.com/docx/*',
-        'https://*.larkenterprise.com/docx/*',
-        'https://*.larksuite.com/docx/*',
+        ...FAMILIES.flatMap((domain) => LISTED_PATHS.map((path) => `https://*.${domain}/${path}*`)),
+        ...FAMILIES.map((domain) => `https://mail.${domain}/*`),
       ],
     });
   });
 
+  it('adds the custom hosts\' listed pages', async () => {
+    const { create } = spyMenus();
+    await createContextMenu([CUSTOM_HOST, WILDCARD_HOST]);
+    const patterns = create.mock.calls[0]![0].documentUrlPatterns ?? [];
+    expect(patterns.filter((p) => p.includes('acme-private') || p.includes('corp-lark'))).toEqual([
+      ...LISTED_PATHS.map((path) => `https://docs.acme-private.cn/${path}*`),
+      ...LISTED_PATHS.map((path) => `https://*.corp-lark.example/${path}*`),
+    ]);
+    expect(patterns).toHaveLength(FAMILIES.length * (LISTED_PATHS.length + 1) + 2 * LISTED_PATHS.length);
+  });
+
   it('shows the item on exactly the pages the extension can list', async () => {
     const { create } = spyMenus();
-    await createContextMenu();
+    const customHosts = [CUSTOM_HOST, WILDCARD_HOST];
+    await createContextMenu(customHosts);
     const patterns = create.mock.calls[0]![0].documentUrlPatterns ?? [];
     // Chrome's match patterns: `*.` also matches the bare domain; a path `*` matches anything after it.
     const matches = (url: string) =>
@@ -136,10 +150,23 @@ describe('createContextMenu', () => {
       'https://trip.larkenterprise.com/docx/UXEAd6cRUoj5pexJZr0cdwaFnpd',
       'https://acme.sg.larksuite.com/docx/UXEAd6cRUoj5pexJZr0cdwaFnpd',
       'https://acme.feishu.cn/wiki/UXEAd6cRUoj5pexJZr0cdwaFnpd',
-      'https://acme.feishu.cn/sheets/UXEAd6cRUoj5pexJZr0cdwaFnpd',
+      'https://acme.feishu.cn/sheets/UXEAd6cRUoj5pexJZr0cdwaFnpd?sheet=a1B2c3',
+      'https://acme.feishu.cn/base/UXEAd6cRUoj5pexJZr0cdwaFnpd?table=tblInvoicesAbCdE',
+      'https://acme.larksuite.com/file/UXEAd6cRUoj5pexJZr0cdwaFnpd',
+      'https://mail.feishu.cn/',
+      'https://mail.larksuite.com/?messageId=abcd1234',
+      'https://acme.feishu.cn/mail',
+      'https://acme.feishu.cn/mail/inbox',
+      'https://acme.feishu.cn/docs/UXEAd6cRUoj5pexJZr0cdwaFnpd',
+      'https://acme.feishu.cn/mindnotes/UXEAd6cRUoj5pexJZr0cdwaFnpd',
+      'https://acme.feishu.cn/drive/folder/fldcnUXEAd6cRUoj5pexJZr0',
+      'https://docs.acme-private.cn/docx/UXEAd6cRUoj5pexJZr0cdwaFnpd',
+      'https://docs.acme-private.cn/base/UXEAd6cRUoj5pexJZr0cdwaFnpd',
+      'https://tenant.corp-lark.example/wiki/UXEAd6cRUoj5pexJZr0cdwaFnpd',
+      'https://www.acme-private.cn/docx/UXEAd6cRUoj5pexJZr0cdwaFnpd',
       'http://acme.feishu.cn/docx/UXEAd6cRUoj5pexJZr0cdwaFnpd',
       'https://example.com/docx/UXEAd6cRUoj5pexJZr0cdwaFnpd',
     ];
-    for (const url of urls) expect([url, matches(url)]).toEqual([url, recognisePage(url).status === 'supported']);
+    for (const url of urls) expect([url, matches(url)]).toEqual([url, recognisePage(url, customHosts).status === 'supported']);
   });
 });

@@ -10,24 +10,35 @@ const DOC_A = 'UXEAd6cRUoj5pexJZr0cdwaFnpd';
 const DOC_B = 'Wq3sKpQ7mBz8XcN2vLr5TtYh9Ud';
 const URL_A = `https://acme.feishu.cn/docx/${DOC_A}`;
 const URL_B = `https://acme.feishu.cn/docx/${DOC_B}`;
-const PAGE_A: PageRef = { platform: 'feishu', brand: 'feishu', host: 'acme.feishu.cn', kind: 'docx', token: DOC_A };
+const PAGE_A: Extract<PageRef, { kind: 'docx' }> = { platform: 'feishu', brand: 'feishu', host: 'acme.feishu.cn', kind: 'docx', token: DOC_A };
 const PAGE_B: PageRef = { ...PAGE_A, token: DOC_B };
 const TAB = 5;
+/** A Feishu page kind the extension does not list (a mind map). */
+const MIND_MAP_URL = 'https://acme.feishu.cn/mindnotes/bmncnMindMapToken0000000000';
+
+/** The page's token (documents, sheets, bases...), or `mail` for the mailbox. */
+function tokenOf(page: PageRef): string {
+  return page.kind === 'mail' ? 'mail' : page.token;
+}
 
 function listingOf(page: PageRef): Listing {
+  const token = tokenOf(page);
   return {
-    title: `Doc ${page.token.slice(0, 4)}`,
-    folder: ['Feishu', `Doc ${page.token.slice(0, 4)}`],
+    type: 'attachments',
+    title: `Doc ${token.slice(0, 4)}`,
+    folder: ['Feishu', `Doc ${token.slice(0, 4)}`],
     attachments: [
       {
-        id: `feishu-media:box${page.token}`,
+        id: `feishu-media:box${token}`,
         name: 'report.pdf',
         nameIsGenerated: false,
         kind: 'file',
-        source: { type: 'feishu-media', apiBase: 'https://open.feishu.cn', token: `box${page.token}` },
+        source: { type: 'feishu-media', apiBase: 'https://open.feishu.cn', token: `box${token}` },
         subfolders: [],
       },
     ],
+    partial: [],
+    hints: [],
   };
 }
 
@@ -189,7 +200,7 @@ describe('TabService.ensure', () => {
 
   it('never lets a listing that finishes late overwrite the page the tab moved on to', async () => {
     const slowA = deferred<Listing>();
-    const h = harness({ list: (page) => (page.token === DOC_A ? slowA.promise : Promise.resolve(listingOf(page))) });
+    const h = harness({ list: (page) => (tokenOf(page) === DOC_A ? slowA.promise : Promise.resolve(listingOf(page))) });
     const waitingA = h.service.ensure(TAB, URL_A, { wait: true });
     const stateB = await h.service.ensure(TAB, URL_B, { wait: true });
     expect(stateB.listing).toEqual({ status: 'ready', listing: listingOf(PAGE_B), listedAt: 1_000_000 });
@@ -204,9 +215,9 @@ describe('TabService.ensure', () => {
     const slowA = deferred<Listing>();
     const h = harness({ list: () => slowA.promise });
     const waitingA = h.service.ensure(TAB, URL_A, { wait: true });
-    const wiki = await h.service.ensure(TAB, 'https://acme.feishu.cn/wiki/WikiNodeToken0000000000000');
-    const expected: TabState = { tabId: TAB, recognition: { status: 'unsupported', platform: 'feishu', kind: 'wiki' }, listing: { status: 'idle' } };
-    expect(wiki).toEqual(expected);
+    const mindMap = await h.service.ensure(TAB, MIND_MAP_URL);
+    const expected: TabState = { tabId: TAB, recognition: { status: 'unsupported', platform: 'feishu', kind: 'mindnotes' }, listing: { status: 'idle' } };
+    expect(mindMap).toEqual(expected);
 
     slowA.resolve(listingOf(PAGE_A));
     await waitingA;
@@ -227,7 +238,8 @@ describe('TabService.ensure', () => {
   it.each([
     ['another site', 'https://example.com/docx/UXEAd6cRUoj5pexJZr0cdwaFnpd', { status: 'other' }],
     ['no URL (a tab the extension may not read)', undefined, { status: 'other' }],
-    ['a Feishu page kind not listed yet', 'https://acme.feishu.cn/sheets/Sht3sKpQ7mBz8XcN2vLr5TtYh', { status: 'unsupported', platform: 'feishu', kind: 'sheets' }],
+    ['a Feishu page kind not listed yet', MIND_MAP_URL, { status: 'unsupported', platform: 'feishu', kind: 'mindnotes' }],
+    ['a legacy Feishu doc', 'https://acme.feishu.cn/docs/doccnLegacyMeetingNotes2026', { status: 'unsupported', platform: 'feishu', kind: 'docs' }],
   ] as const)('marks %s as idle without any call', async (_name, url, recognition) => {
     const h = harness();
     const state = await h.service.ensure(TAB, url, { wait: true });
@@ -280,6 +292,122 @@ describe('TabService.ensure', () => {
     const state = await h.service.ensure(TAB, URL_A, { wait: true });
     expect(state.listing).toEqual({ status: 'ready', listing: listingOf(PAGE_A), listedAt: 1_000_000 });
     expect(h.listPage).toHaveBeenCalledOnce();
+  });
+});
+
+describe('TabService with every page kind', () => {
+  const SHEET = 'ShtBudget2026AbCdEfGhIjKlMn';
+  const sheetUrl = (sheet: string) => `https://acme.feishu.cn/sheets/${SHEET}?sheet=${sheet}`;
+
+  it('keeps the list when only the open sheet changes, remembering which one is open', async () => {
+    const h = harness();
+    await h.service.ensure(TAB, sheetUrl('a1B2c3'), { wait: true });
+    const moved = await h.service.ensure(TAB, sheetUrl('d4E5f6'), { wait: true });
+    expect(h.listPage).toHaveBeenCalledOnce();
+    expect(moved.recognition).toEqual({ status: 'supported', page: { platform: 'feishu', brand: 'feishu', host: 'acme.feishu.cn', kind: 'sheets', token: SHEET, sheetId: 'd4E5f6' } });
+    expect(moved.listing.status).toBe('ready');
+    expect(await readTabState(TAB)).toEqual(moved);
+  });
+
+  it('lists a base again when the table changes (the table scopes the list)', async () => {
+    const h = harness();
+    const base = 'https://acme.feishu.cn/base/BscInvoices2026AbCdEfGhIjKl';
+    await h.service.ensure(TAB, `${base}?table=tblInvoicesAbCdE`, { wait: true });
+    await h.service.ensure(TAB, `${base}?table=tblInvoicesAbCdE&view=vewAbCdEf`, { wait: true });
+    expect(h.listPage).toHaveBeenCalledOnce();
+    await h.service.ensure(TAB, `${base}?table=tblContractsAbCd`, { wait: true });
+    expect(h.listPage).toHaveBeenCalledTimes(2);
+  });
+
+  it('keeps the mailbox list when another message is opened, and the job with it', async () => {
+    const h = harness();
+    await h.service.ensure(TAB, 'https://mail.feishu.cn/?messageId=msgA0001', { wait: true });
+    await h.service.setJob(TAB, 'job-mail');
+    const state = await h.service.ensure(TAB, 'https://mail.feishu.cn/?messageId=msgB0002', { wait: true });
+    expect(h.listPage).toHaveBeenCalledOnce();
+    expect(state.recognition).toMatchObject({ status: 'supported', page: { kind: 'mail', messageId: 'msgB0002' } });
+    expect(state.jobId).toBe('job-mail');
+  });
+
+  it('keeps what the page shows, updating it without listing again', async () => {
+    const h = harness();
+    const dom = { items: [{ token: 'boxcnSeenInPage0001', kind: 'file' as const, name: 'report.pdf' }] };
+    const first = await h.service.ensure(TAB, URL_A, { wait: true, dom });
+    expect(first.dom).toEqual(dom);
+    const more = { items: [...dom.items, { token: 'boxcnSeenInPage0002', kind: 'image' as const }] };
+    const updated = await h.service.ensure(TAB, URL_A, { dom: more });
+    expect(updated.dom).toEqual(more);
+    expect(updated.listing.status).toBe('ready');
+    expect((await readTabState(TAB))?.dom).toEqual(more);
+    // A report without sightings (the popup asking) keeps the last ones, also through a forced relisting.
+    const forced = await h.service.ensure(TAB, URL_A, { wait: true, force: true });
+    expect(forced.dom).toEqual(more);
+    expect(h.listPage).toHaveBeenCalledTimes(2);
+  });
+
+  it('forgets what the page showed when the tab shows another document', async () => {
+    const h = harness();
+    await h.service.ensure(TAB, URL_A, { wait: true, dom: { items: [{ token: 'boxcnSeenInPage0001', kind: 'file' }] } });
+    const other = await h.service.ensure(TAB, URL_B, { wait: true });
+    expect(other.dom).toBeUndefined();
+  });
+
+  it('recognises pages with the given recogniser (custom hosts)', async () => {
+    const custom: PageRef = { platform: 'feishu', brand: 'feishu', host: 'docs.acme-private.cn', kind: 'docx', token: DOC_A };
+    const recognise = vi.fn(async (url: string) =>
+      new URL(url).hostname === 'docs.acme-private.cn' ? ({ status: 'supported', page: custom } as const) : ({ status: 'other' } as const),
+    );
+    const listPage = vi.fn(async (page: PageRef) => listingOf(page));
+    const service = new TabService({ listPage, hasCredentials: async () => true, recognise, now: () => 1 });
+    const state = await service.ensure(TAB, `https://docs.acme-private.cn/docx/${DOC_A}`, { wait: true });
+    expect(recognise).toHaveBeenCalledWith(`https://docs.acme-private.cn/docx/${DOC_A}`);
+    expect(state.recognition).toEqual({ status: 'supported', page: custom });
+    expect(listPage).toHaveBeenCalledExactlyOnceWith(custom);
+    expect((await service.ensure(TAB, URL_A)).recognition).toEqual({ status: 'other' });
+  });
+});
+
+describe('TabService.extendListing', () => {
+  const MAIL_URL = 'https://mail.feishu.cn/';
+  const MAIL_KEY = 'feishu:mail.feishu.cn:mail';
+  const mailbox = (ids: string[], next?: string): Listing => ({
+    type: 'mailbox',
+    title: 'Mail',
+    messages: ids.map((id, i) => ({ id, subject: id, from: '李四', date: i, folder: ['Feishu', 'Mail', id], attachments: [] })),
+    scanned: ids.length * 3,
+    ...(next ? { nextPageToken: next } : {}),
+    attachmentsHidden: false,
+  });
+
+  it('replaces a ready listing with the grown one', async () => {
+    const h = harness({ list: async () => mailbox(['m1'], 'p2') });
+    await h.service.ensure(TAB, MAIL_URL, { wait: true });
+    h.clock.t += 5000;
+    const grown = await h.service.extendListing(TAB, MAIL_KEY, async (listing) => (listing.type === 'mailbox' ? mailbox(['m1', 'm2']) : listing));
+    expect(grown?.listing).toEqual({ status: 'ready', listing: mailbox(['m1', 'm2']), listedAt: 1_005_000 });
+    expect(await readTabState(TAB)).toEqual(grown);
+    expect(h.changes.at(-1)).toEqual(grown);
+  });
+
+  it('leaves a tab alone that shows another page, or whose list is not ready', async () => {
+    const h = harness({ list: async () => mailbox(['m1'], 'p2') });
+    await h.service.ensure(TAB, URL_A, { wait: true });
+    const grow = vi.fn(async (listing: Listing) => listing);
+    const state = await h.service.extendListing(TAB, MAIL_KEY, grow);
+    expect(state?.recognition).toEqual({ status: 'supported', page: PAGE_A });
+    expect(grow).not.toHaveBeenCalled();
+    expect(await h.service.extendListing(99, MAIL_KEY, grow)).toBeNull();
+  });
+
+  it('never writes a grown list over a page the tab moved to meanwhile', async () => {
+    const h = harness({ list: async (page) => (page.kind === 'mail' ? mailbox(['m1'], 'p2') : listingOf(page)) });
+    await h.service.ensure(TAB, MAIL_URL, { wait: true });
+    const grown = await h.service.extendListing(TAB, MAIL_KEY, async () => {
+      await h.service.ensure(TAB, URL_A, { wait: true });
+      return mailbox(['m1', 'm2']);
+    });
+    expect(grown?.recognition).toEqual({ status: 'supported', page: PAGE_A });
+    expect((await readTabState(TAB))?.listing).toEqual({ status: 'ready', listing: listingOf(PAGE_A), listedAt: 1_000_000 });
   });
 });
 

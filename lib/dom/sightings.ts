@@ -7,7 +7,7 @@ import type { DomSighting } from '../core/tab-state';
 
 const MAX_ITEMS = 500;
 /** Drive stream links carry the media token: `/space/api/box/stream/download/(all|preview|cover|v2/...)/<token>`. */
-const STREAM_TOKEN = /\/stream\/download\/(?:v2\/)?(?:all|preview|cover)\/([A-Za-z0-9_-]{20,64})/;
+const STREAM_TOKEN = /\/stream\/download\/(?:v2\/)?(?:all|preview|cover)\/([A-Za-z0-9_-]{20,64})(?![A-Za-z0-9_-])/;
 const TOKEN = /^[A-Za-z0-9_-]{6,128}$/;
 const MESSAGE_ID = /^[A-Za-z0-9+/=_-]{4,200}$/;
 

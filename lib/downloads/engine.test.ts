@@ -84,25 +84,31 @@ function fakeResolver(options: { problems?: Record<string, Problem[]>; batchSize
   const issued = new Map<string, number>();
   const resolver: LinkResolver = {
     batchSize: options.batchSize ?? 5,
-    groupOf: (a) => `${a.source.type} ${a.source.apiBase}`,
+    // A token whose call never returns is asked for on its own: it holds up no other item's link.
+    groupOf: (a) => `${a.source.type} ${a.source.apiBase}${options.hang?.has(tokenOf(a)) ? ' hanging' : ''}`,
     async resolve(attachments) {
-      calls.push(attachments.map((a) => a.source.token));
-      if (attachments.some((a) => options.hang?.has(a.source.token))) await new Promise(() => undefined);
+      calls.push(attachments.map((a) => tokenOf(a)));
+      if (attachments.some((a) => options.hang?.has(tokenOf(a)))) await new Promise(() => undefined);
       const results = new Map<string, LinkResult>();
       for (const a of attachments) {
-        const problem = options.problems?.[a.source.token]?.shift();
+        const problem = options.problems?.[tokenOf(a)]?.shift();
         if (problem) {
           results.set(a.id, { problem });
           continue;
         }
-        const n = (issued.get(a.source.token) ?? 0) + 1;
-        issued.set(a.source.token, n);
-        results.set(a.id, { link: { url: linkFor(a.source.token, n) } });
+        const n = (issued.get(tokenOf(a)) ?? 0) + 1;
+        issued.set(tokenOf(a), n);
+        results.set(a.id, { link: { url: linkFor(tokenOf(a), n) } });
       }
       return results;
     },
   };
   return { resolver, calls };
+}
+
+/** The identifier the link service knows an attachment by: its token, or a mail attachment's id. */
+function tokenOf(attachment: Attachment): string {
+  return attachment.source.type === 'feishu-mail' ? attachment.source.attachmentId : attachment.source.token;
 }
 
 function linkFor(token: string, n: number): string {
@@ -269,17 +275,17 @@ describe('DownloadEngine', () => {
     const attachments = Array.from({ length: 16 }, (_, i) => attachment(`boxcnFile${String(i).padStart(2, '0')}`, `file-${i}.pdf`));
     const job = await engine.startJob(newJob(attachments));
     await finished(engine, job.id);
-    expect(resolver.calls.flat().sort()).toEqual(attachments.map((a) => a.source.token).sort());
+    expect(resolver.calls.flat().sort()).toEqual(attachments.map((a) => tokenOf(a)).sort());
     expect(resolver.calls.every((call) => call.length <= 5)).toBe(true);
     expect(resolver.calls.length).toBeLessThan(16);
-    expect(downloads.started.map((s) => s.request.url).sort()).toEqual(attachments.map((a) => linkFor(a.source.token, 1)).sort());
+    expect(downloads.started.map((s) => s.request.url).sort()).toEqual(attachments.map((a) => linkFor(tokenOf(a), 1)).sort());
   });
 
   it('passes the link\'s own headers to Chrome', async () => {
     const resolver: LinkResolver = {
       batchSize: 1,
       groupOf: () => 'g',
-      resolve: async (attachments) => new Map(attachments.map((a) => [a.id, { link: { url: linkFor(a.source.token, 1), headers: [{ name: 'X-Range-Hint', value: 'none' }] } }])),
+      resolve: async (attachments) => new Map(attachments.map((a) => [a.id, { link: { url: linkFor(tokenOf(a), 1), headers: [{ name: 'X-Range-Hint', value: 'none' }] } }])),
     };
     const { engine, downloads } = setup({ engine: { resolverFor: () => resolver } });
     const job = await engine.startJob(newJob([attachment('boxcnReportA', 'report.pdf')]));
@@ -333,6 +339,33 @@ describe('DownloadEngine', () => {
     );
     expect(done.items[0]?.attachment.size).toBe(345_678);
     expect(probe).toHaveBeenCalledTimes(6);
+  });
+
+  it('never spends a link that may be used only a few times on a probe (mail), saving with the names it has', async () => {
+    const probe = fakeProbe({ att00001: { contentType: 'text/plain', fileName: 'README.txt' } });
+    const { engine, downloads } = setup({ probe });
+    const mail = (attachmentId: string, name: string, extra: Partial<Attachment> = {}): Attachment => ({
+      id: `feishu-mail:msg0001:${attachmentId}`,
+      name,
+      nameIsGenerated: false,
+      kind: 'file',
+      source: { type: 'feishu-mail', apiBase: FEISHU_API, messageId: 'msg0001', attachmentId },
+      subfolders: [],
+      noProbe: true,
+      ...extra,
+    });
+    const job = await engine.startJob(
+      newJob([mail('att00001', 'README'), mail('att00002', 'attachment-02', { nameIsGenerated: true }), mail('att00003', 'photo', { kind: 'image' })]),
+    );
+    expect(job.items.map((i) => i.nameFinal)).toEqual([true, true, true]);
+    const done = await finished(engine, job.id);
+    expect(summary(done.items)).toEqual([
+      ['README', 'done'],
+      ['attachment-02', 'done'],
+      ['photo', 'done'],
+    ]);
+    expect(probe).not.toHaveBeenCalled();
+    expect(downloads.started.map((s) => s.request.url).sort()).toEqual(['att00001', 'att00002', 'att00003'].map((id) => linkFor(id, 1)));
   });
 
   it('names unnamed files after their Content-Disposition, or adds the type to the placeholder', async () => {
@@ -443,16 +476,29 @@ describe('DownloadEngine', () => {
     expect(downloads.started.map((s) => s.request.filename).sort()).toEqual([`${ROOT}/budget.xlsx`, `${ROOT}/report.pdf`]);
   });
 
-  it('asks again for a link that did not come, up to the attempt limit', async () => {
-    const noLink: Problem = { kind: 'no-link', host: 'open.feishu.cn' };
-    const resolver = fakeResolver({ problems: { boxcnFlaky: [noLink], boxcnGone: [noLink, noLink, noLink] } });
+  it('asks again for a link that expired before it was used, up to the attempt limit', async () => {
+    const expired: Problem = { kind: 'link-expired', host: 'internal-api-drive-stream.feishu.cn', status: 403 };
+    const resolver = fakeResolver({ problems: { boxcnFlaky: [expired], boxcnGone: [expired, expired, expired] } });
     const { engine } = setup({ resolver, engine: { maxAttempts: 3 } });
     const job = await engine.startJob(newJob([attachment('boxcnFlaky', 'flaky.pdf'), attachment('boxcnGone', 'gone.pdf')]));
     const done = await finished(engine, job.id);
     expect(done.items.map((i) => [i.state, i.attempts, i.problem])).toEqual([
       ['done', 2, undefined],
-      ['failed', 3, noLink],
+      ['failed', 3, expired],
     ]);
+  });
+
+  it('does not ask again for a link the platform decided not to give', async () => {
+    const noLink: Problem = { kind: 'no-link', host: 'open.feishu.cn', detail: 'mail-failed-id' };
+    const resolver = fakeResolver({ problems: { boxcnRefused: [noLink] } });
+    const { engine } = setup({ resolver, engine: { maxAttempts: 3 } });
+    const job = await engine.startJob(newJob([attachment('boxcnRefused', 'refused.pdf'), attachment('boxcnFine', 'fine.pdf')]));
+    const done = await finished(engine, job.id);
+    expect(done.items.map((i) => [i.state, i.attempts, i.problem])).toEqual([
+      ['failed', 1, noLink],
+      ['done', 1, undefined],
+    ]);
+    expect(resolver.calls.flat().filter((t) => t === 'boxcnRefused')).toHaveLength(1);
   });
 
   it('fails an item whose probe failed with the probe\'s problem', async () => {
@@ -481,7 +527,8 @@ describe('DownloadEngine', () => {
   it('retries with a fresh link an item whose probe the server refused', async () => {
     let refusals = 1;
     const probe = vi.fn<Probe>(async () => {
-      if (refusals-- > 0) throw new ProblemError({ kind: 'no-link', host: 'internal-api-drive-stream.feishu.cn', status: 403 });
+      // What the probe says of a link the stream host refused (403): it expired, ask for another.
+      if (refusals-- > 0) throw new ProblemError({ kind: 'link-expired', host: 'internal-api-drive-stream.feishu.cn', status: 403 });
       return { ...NOTHING_KNOWN, contentType: 'image/png' };
     });
     const { engine, resolver } = setup({ probe });

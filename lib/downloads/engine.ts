@@ -322,6 +322,8 @@ export class DownloadEngine {
 }
 
 function needsProbe(attachment: Attachment): boolean {
+  // A link that may be used only a few times (mail) is never spent on learning the type: saved with the name it has.
+  if (attachment.noProbe) return false;
   return attachment.nameIsGenerated || splitExtension(attachment.name).ext === '';
 }
 

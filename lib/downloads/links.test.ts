@@ -11,6 +11,11 @@ function attachment(n: number, apiBase = FEISHU_API): Attachment {
   return { id: `feishu-media:${token}`, name: `file-${n}.pdf`, nameIsGenerated: false, kind: 'file', source: { type: 'feishu-media', apiBase, token }, subfolders: [] };
 }
 
+/** The identifier the link service knows an attachment by: its token, or a mail attachment's id. */
+function tokenOf(attachment: Attachment): string {
+  return attachment.source.type === 'feishu-mail' ? attachment.source.attachmentId : attachment.source.token;
+}
+
 function deferred() {
   let release!: () => void;
   const promise = new Promise<void>((resolve) => {
@@ -33,7 +38,7 @@ function fakeResolver(options: { batchSize?: number; gate?: Promise<void>; fail?
       const results = new Map<string, LinkResult>();
       for (const a of attachments) {
         if (options.omit?.includes(a.id)) continue;
-        results.set(a.id, { link: { url: `https://internal-api-drive-stream.feishu.cn/x?code=${a.source.token}-${++issued}` } });
+        results.set(a.id, { link: { url: `https://internal-api-drive-stream.feishu.cn/x?code=${tokenOf(a)}-${++issued}` } });
       }
       return results;
     },
@@ -113,7 +118,7 @@ describe('LinkBatcher', () => {
     gate.release();
     const results = await Promise.all(taken);
     expect(calls).toEqual([items.map((i) => i.id)]);
-    expect(results.map(urlOf)).toEqual(items.map((item, i) => `https://internal-api-drive-stream.feishu.cn/x?code=${item.source.token}-${i + 1}`));
+    expect(results.map(urlOf)).toEqual(items.map((item, i) => `https://internal-api-drive-stream.feishu.cn/x?code=${tokenOf(item)}-${i + 1}`));
   });
 
   it('leaves items in flight out of a second call', async () => {

@@ -67,9 +67,9 @@ describe('createProbe against the sandbox\'s stream host', () => {
     expect(sandbox.log[0]?.headers['x-request-source']).toBe('extension');
   });
 
-  it('reports a dead link as "no link"', async () => {
+  it('reports a dead link as expired (a fresh one is asked for)', async () => {
     const problem = await problemOf(createProbe(sandboxFetch(sandbox))({ url: `https://${STREAM_HOST}/space/api/box/stream/download/authcode/?code=expired` }));
-    expect(problem).toEqual({ kind: 'no-link', host: STREAM_HOST, status: 403 });
+    expect(problem).toEqual({ kind: 'link-expired', host: STREAM_HOST, status: 403 });
   });
 });
 
@@ -97,9 +97,9 @@ describe('createProbe with a scripted remote', () => {
   });
 
   it.each<[number, Problem['kind']]>([
-    [404, 'no-link'],
-    [410, 'no-link'],
-    [403, 'no-link'],
+    [404, 'link-expired'],
+    [410, 'link-expired'],
+    [403, 'link-expired'],
     [500, 'server'],
     [503, 'server'],
   ])('maps HTTP %i to %s', async (status, kind) => {

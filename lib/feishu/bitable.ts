@@ -50,7 +50,11 @@ export function cellText(value: unknown, depth = 0): string {
   if (value === null || value === undefined || depth > 5) return '';
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (Array.isArray(value)) return value.map((v) => cellText(v, depth + 1)).filter(Boolean).join(depth === 0 ? ', ' : '');
+  if (Array.isArray(value)) {
+    // The runs of one text (text, mention and link segments) make one line; several values (options, people) a list.
+    const runs = value.every((v) => typeof v === 'object' && v !== null && typeof (v as Record<string, unknown>)['text'] === 'string');
+    return value.map((v) => cellText(v, depth + 1)).filter(Boolean).join(depth === 0 && !runs ? ', ' : '');
+  }
   if (typeof value === 'object') {
     const record = value as Record<string, unknown>;
     for (const key of ['text', 'name', 'value', 'link']) {

@@ -124,7 +124,9 @@ export class FeishuClient {
         return res;
       }, true);
       if (!(response instanceof Response)) throw new ProblemError({ kind: 'invalid-response', host: this.host, detail: `${endpoint.id}: JSON where a file was expected` });
-      return { response, finalUrl: response.url, token };
+      // Only a followed redirect moves the bytes elsewhere; `url` of an answer that was not redirected may be empty
+      // or a transport's own address (a fetch wrapper), so it says nothing then.
+      return { response, finalUrl: response.redirected && response.url ? response.url : this.urlFor(request), token };
     });
   }
 

@@ -1,16 +1,16 @@
 // @vitest-environment node
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createDemoWorld, DOCS, sandboxFetch, startSandbox, TOKENS, type Sandbox } from '../../tests/sandbox';
+import { createDemoWorld, DOCS, EMBEDS, EMBEDS_DOC_ID, sandboxFetch, startSandbox, TOKENS, type Sandbox } from '../../tests/sandbox';
 import { buildBlocks, type DocNode } from '../../tests/sandbox/world';
 import type { FeishuPage } from '../core/page';
 import { ProblemError, type Problem } from '../core/problem';
 import { RateLimiterRegistry } from '../downloads/rate-limit';
 import { FeishuClient } from './client';
-import { fetchAllBlocks, listDocxAttachments, scanDocxBlocks, toAttachments, type DocxAttachmentRef } from './docx';
+import { fetchAllBlocks, listDocxAttachments, scanDocxBlocks, toAttachments, type DocxAttachmentRef, type DocxEmbeds } from './docx';
 
 const FEISHU_API = 'https://open.feishu.cn';
 
-function feishuPage(token: string, brand: 'feishu' | 'lark' = 'feishu'): FeishuPage {
+function feishuPage(token: string, brand: 'feishu' | 'lark' = 'feishu'): Extract<FeishuPage, { kind: 'docx' }> {
   return { platform: 'feishu', brand, host: brand === 'lark' ? 'acme.larksuite.com' : 'acme.feishu.cn', kind: 'docx', token };
 }
 
@@ -27,6 +27,7 @@ async function problemOf(promise: Promise<unknown>): Promise<Problem> {
 // --- a hand-written block list, in the shape `GET /open-apis/docx/v1/documents/:id/blocks` documents -------------
 
 const DOC = 'XkJbdVQ2Uo8Yp0xAbCdEfGhIjKl';
+const NO_EMBEDS: DocxEmbeds = { sheets: [], bitables: [], boards: [] };
 const run = (content: string) => ({ text_run: { content, text_element_style: { bold: false, inline_code: false } } });
 const inlineFile = (fileToken: string) => ({ file: { file_token: fileToken, source_block_id: 'doxcnSourceBlock00000000001', text_element_style: {} } });
 
@@ -136,8 +137,8 @@ describe('scanDocxBlocks on a hand-written block list', () => {
 
   it('gives no title for a root without text', () => {
     const untitled = scanDocxBlocks([{ block_id: DOC, block_type: 1, parent_id: '', page: { elements: [run('   ')] } }], DOC);
-    expect(untitled).toEqual({ title: null, refs: [] });
-    expect(scanDocxBlocks([{ block_id: DOC, block_type: 1, parent_id: '' }], DOC)).toEqual({ title: null, refs: [] });
+    expect(untitled).toEqual({ title: null, refs: [], embeds: NO_EMBEDS });
+    expect(scanDocxBlocks([{ block_id: DOC, block_type: 1, parent_id: '' }], DOC)).toEqual({ title: null, refs: [], embeds: NO_EMBEDS });
   });
 
   it('survives cycles and blocks that name themselves as children', () => {
@@ -146,7 +147,7 @@ describe('scanDocxBlocks on a hand-written block list', () => {
       { block_id: 'a', block_type: 33, parent_id: DOC, children: ['b', 'a'] },
       { block_id: 'b', block_type: 23, parent_id: 'a', children: [DOC], file: { token: T.contract, name: 'c.pdf' } },
     ];
-    expect(scanDocxBlocks(cyclic, DOC)).toEqual({ title: '环', refs: [{ token: T.contract, kind: 'file', name: 'c.pdf' }] });
+    expect(scanDocxBlocks(cyclic, DOC)).toEqual({ title: '环', refs: [{ token: T.contract, kind: 'file', name: 'c.pdf' }], embeds: NO_EMBEDS });
   });
 
   it('keeps the first name when a token appears twice with names', () => {
@@ -160,7 +161,7 @@ describe('scanDocxBlocks on a hand-written block list', () => {
   });
 
   it('lists nothing for an empty list', () => {
-    expect(scanDocxBlocks([], DOC)).toEqual({ title: null, refs: [] });
+    expect(scanDocxBlocks([], DOC)).toEqual({ title: null, refs: [], embeds: NO_EMBEDS });
   });
 });
 
@@ -206,6 +207,64 @@ describe('scanDocxBlocks on blocks built like the sandbox\'s documents', () => {
         { token: f.appendix.token, kind: 'file', name: null },
         { token: f.report.token, kind: 'file', name: '季度报告.pdf' },
       ],
+      embeds: NO_EMBEDS,
+    });
+  });
+});
+
+describe('scanDocxBlocks: embedded sheets, bases and whiteboards', () => {
+  const embedded = (children: readonly Record<string, unknown>[]) => [
+    { block_id: DOC, block_type: 1, parent_id: '', children: children.map((c) => c['block_id']), page: { elements: [run('嵌入')] } },
+    ...children,
+  ];
+
+  it('splits `<token>_<id>` at the last underscore, in reading order, boards once each', () => {
+    const scan = scanDocxBlocks(
+      embedded([
+        { block_id: 's1', block_type: 30, parent_id: DOC, sheet: { token: 'ShtEmbeddedInDocxAbCdEfGhIj_m3N4o5', row_size: 10, column_size: 5 } },
+        { block_id: 'b1', block_type: 18, parent_id: DOC, bitable: { token: 'BscInvoices2026AbCdEfGhIjKl_tblContractsAbCd', view_type: 1 } },
+        { block_id: 'w1', block_type: 43, parent_id: DOC, board: { token: 'BrdFlowChart2026AbCdEfGhIjK', align: 2 } },
+        // A left part with an underscore of its own (older tokens): only the last one separates.
+        { block_id: 's2', block_type: 30, parent_id: DOC, sheet: { token: 'shtcn_old_token_x9Y8z7' } },
+        { block_id: 'w2', block_type: 43, parent_id: DOC, board: { token: 'BrdFlowChart2026AbCdEfGhIjK' } },
+      ]),
+      DOC,
+    );
+    expect(scan.embeds).toEqual<DocxEmbeds>({
+      sheets: [
+        { spreadsheetToken: 'ShtEmbeddedInDocxAbCdEfGhIj', sheetId: 'm3N4o5' },
+        { spreadsheetToken: 'shtcn_old_token', sheetId: 'x9Y8z7' },
+      ],
+      bitables: [{ appToken: 'BscInvoices2026AbCdEfGhIjKl', tableId: 'tblContractsAbCd' }],
+      boards: ['BrdFlowChart2026AbCdEfGhIjK'],
+    });
+    expect(scan.refs).toEqual([]);
+  });
+
+  it.each([
+    ['no separator', { block_type: 30, sheet: { token: 'ShtEmbeddedInDocxAbCdEfGhIj' } }],
+    ['a trailing separator', { block_type: 30, sheet: { token: 'ShtEmbeddedInDocxAbCdEfGhIj_' } }],
+    ['a leading separator', { block_type: 18, bitable: { token: '_tblContractsAbCd' } }],
+    ['a token with a path', { block_type: 18, bitable: { token: '../apps_tblContractsAbCd' } }],
+    ['a numeric token', { block_type: 30, sheet: { token: 12345 } }],
+    ['no body', { block_type: 18 }],
+    ['a body of the wrong kind', { block_type: 30, bitable: { token: 'BscInvoices2026AbCdEfGhIjKl_tblContractsAbCd' } }],
+    ['a board with a query in its token', { block_type: 43, board: { token: 'Brd?x=1' } }],
+    ['a board without a token', { block_type: 43, board: { align: 2 } }],
+  ])('ignores an embed with %s', (_name, body) => {
+    expect(scanDocxBlocks(embedded([{ block_id: 'e1', parent_id: DOC, ...body }]), DOC).embeds).toEqual(NO_EMBEDS);
+  });
+
+  it('finds the embeds of the sandbox\'s embeds document', () => {
+    const world = createDemoWorld();
+    const doc = world.documents.find((d) => d.id === EMBEDS_DOC_ID)!;
+    const scan = scanDocxBlocks(doc.blocks, EMBEDS_DOC_ID);
+    expect(scan.title).toBe(EMBEDS.title);
+    expect(scan.refs).toEqual([{ token: EMBEDS.ownFile.token, kind: 'file', name: EMBEDS.ownFile.fileName }]);
+    expect(scan.embeds).toEqual<DocxEmbeds>({
+      sheets: [{ spreadsheetToken: EMBEDS.sheet.spreadsheetToken, sheetId: EMBEDS.sheet.sheetId }],
+      bitables: [{ appToken: EMBEDS.base.appToken, tableId: EMBEDS.base.tableId }],
+      boards: [EMBEDS.board],
     });
   });
 });
@@ -325,7 +384,14 @@ describe('listDocxAttachments against the sandbox', () => {
   });
 
   it('lists a document without attachments', async () => {
-    expect(await listDocxAttachments(client(TOKENS.feishuUser), feishuPage(DOCS.empty))).toEqual({ title: '空白文档', folder: ['Feishu', '空白文档'], attachments: [] });
+    expect(await listDocxAttachments(client(TOKENS.feishuUser), feishuPage(DOCS.empty))).toEqual({
+      type: 'attachments',
+      title: '空白文档',
+      folder: ['Feishu', '空白文档'],
+      attachments: [],
+      partial: [],
+      hints: [],
+    });
     expect(sandbox.log).toHaveLength(1);
   });
 
@@ -346,9 +412,12 @@ describe('listDocxAttachments against the sandbox', () => {
     world.documents[world.documents.indexOf(empty)] = { ...empty, title: '', blocks: buildBlocks(DOCS.empty, '', []) };
     sandbox.world = world;
     expect(await listDocxAttachments(client(TOKENS.feishuUser), feishuPage(DOCS.empty))).toEqual({
+      type: 'attachments',
       title: '',
       folder: ['Feishu', `Untitled document ${DOCS.empty}`],
       attachments: [],
+      partial: [],
+      hints: [],
     });
   });
 

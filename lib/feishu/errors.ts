@@ -5,10 +5,16 @@ const TOKEN_INVALID = new Set([99991661, 99991663, 99991664, 99991665, 99991668,
 const TOKEN_EXPIRED = new Set([99991677]);
 /** The app or the user lacks a permission scope; `permission_violations` or the message names it. */
 const SCOPE_MISSING = new Set([99991672, 99991676, 99991679]);
-/** No access to the object: docx 1770032, wiki 131006, base advanced permission 1254302/1254303, drive 1061004, mail 1230003. */
-const NOT_SHARED = new Set([1770032, 131006, 1254302, 1254303, 1061004, 1230003]);
-/** Gone or never there: docx, wiki, drive, bases (1254040-1254042 token/table/view not found). */
-const NOT_FOUND = new Set([1770002, 1770003, 131005, 1061007, 1254040, 1254041, 1254042, 1254003, 1254004]);
+/**
+ * No access to the object: docx 1770032, wiki 131006, base advanced permission 1254302/1254303, drive 1061004,
+ * mail 1230003, sheets 1310213 (v3) / 90213 (v2 values).
+ */
+const NOT_SHARED = new Set([1770032, 131006, 1254302, 1254303, 1061004, 1230003, 1310213, 90213]);
+/**
+ * Gone or never there: docx, wiki, drive, bases (1254040-1254042 token/table/view not found), sheets (1310214
+ * spreadsheet, 1310215 sheet; v2 values 90214 / 90215).
+ */
+const NOT_FOUND = new Set([1770002, 1770003, 131005, 1061007, 1254040, 1254041, 1254042, 1254003, 1254004, 1310214, 1310215, 90214, 90215]);
 /** The token endpoint refused the App ID / App Secret. */
 const APP_CREDENTIALS = new Set([10003, 10012, 10014, 99991543]);
 export const RATE_LIMITED_CODE = 99991400;

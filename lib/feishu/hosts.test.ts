@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SUPPORTED_PAGE_PATTERNS, recognisePage } from '../platforms';
+import { recognisePage, supportedPagePatterns } from '../platforms';
 import { BRAND_FOLDERS, FEISHU_MATCH_PATTERNS, OFFICIAL_API_BASES, hostFamilyOf } from './hosts';
 
 describe('hostFamilyOf', () => {
@@ -28,7 +28,7 @@ describe('host constants', () => {
     expect(BRAND_FOLDERS).toEqual({ feishu: 'Feishu', lark: 'Lark' });
   });
 
-  it('matches https pages of every family, and docx pages only for the menu', () => {
+  it('matches https pages of every family, and the listed page kinds only for the menu', () => {
     expect(FEISHU_MATCH_PATTERNS).toEqual([
       'https://*.feishu.cn/*',
       'https://*.feishu.net/*',
@@ -36,7 +36,10 @@ describe('host constants', () => {
       'https://*.larkenterprise.com/*',
       'https://*.larksuite.com/*',
     ]);
-    expect(SUPPORTED_PAGE_PATTERNS).toEqual(FEISHU_MATCH_PATTERNS.map((p) => p.replace(/\/\*$/, '/docx/*')));
+    expect(supportedPagePatterns()).toEqual([
+      ...FEISHU_MATCH_PATTERNS.flatMap((p) => ['docx', 'wiki', 'sheets', 'base', 'file', 'mail'].map((kind) => p.replace(/\/\*$/, `/${kind}*`))),
+      ...FEISHU_MATCH_PATTERNS.map((p) => p.replace('https://*.', 'https://mail.')),
+    ]);
   });
 });
 
@@ -47,5 +50,14 @@ describe('recognisePage', () => {
       page: { platform: 'feishu', brand: 'feishu', host: 'acme.feishu.cn', kind: 'docx', token: 'UXEAd6cRUoj5pexJZr0cdwaFnpd' },
     });
     expect(recognisePage('https://example.com/')).toEqual({ status: 'other' });
+  });
+
+  it('recognises custom hosts only when they are passed', () => {
+    const url = 'https://docs.acme-private.cn/docx/UXEAd6cRUoj5pexJZr0cdwaFnpd';
+    expect(recognisePage(url)).toEqual({ status: 'other' });
+    expect(recognisePage(url, [{ host: 'docs.acme-private.cn', brand: 'feishu' }])).toEqual({
+      status: 'supported',
+      page: { platform: 'feishu', brand: 'feishu', host: 'docs.acme-private.cn', kind: 'docx', token: 'UXEAd6cRUoj5pexJZr0cdwaFnpd' },
+    });
   });
 });

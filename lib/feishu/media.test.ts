@@ -1,10 +1,11 @@
 // @vitest-environment node
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createDemoWorld, sandboxFetch, startSandbox, TOKENS, type Sandbox } from '../../tests/sandbox';
+import { BASE_ATTACHMENTS, BASE_FIELD_IDS, BASES, createDemoWorld, sandboxFetch, startSandbox, TOKENS, type Sandbox } from '../../tests/sandbox';
 import type { Attachment } from '../core/attachment';
 import { ProblemError } from '../core/problem';
-import type { LinkResult } from '../downloads/links';
+import { LinkBatcher, type LinkResult } from '../downloads/links';
 import { RateLimiterRegistry } from '../downloads/rate-limit';
+import { listBase } from './bitable';
 import { FeishuClient } from './client';
 import { createFeishuMediaResolver, fetchTmpDownloadUrls, TMP_URL_BATCH_SIZE, type TmpUrlResult } from './media';
 
@@ -214,5 +215,109 @@ describe('createFeishuMediaResolver', () => {
     const results = await resolver.resolve([attachment(f.privateFile.token)]);
     const result = results.get(`feishu-media:${f.privateFile.token}`);
     expect(result && 'link' in result && result.link.url).toMatch(STREAM_LINK);
+  });
+});
+
+describe('createFeishuMediaResolver for advanced-permission bases', () => {
+  const ADVANCED_TABLE = BASES.advancedTables.only;
+  const records = BASE_ATTACHMENTS[BASES.advanced]![ADVANCED_TABLE]!;
+
+  function advanced(token: string, tableId: string, recordId = 'recAbCdEfGhIj'): Attachment {
+    return {
+      id: `feishu-media:${token}`,
+      name: 'x.pdf',
+      nameIsGenerated: false,
+      kind: 'file',
+      source: { type: 'feishu-media', apiBase: FEISHU_API, token, bitable: { tableId, fieldId: 'fldFile01', recordId } },
+      subfolders: [],
+    };
+  }
+
+  it('groups the media of an advanced base by table, apart from other media', () => {
+    const resolver = createFeishuMediaResolver(async (apiBase) => client(TOKENS.feishuUser, apiBase));
+    const plain: Attachment = { ...advanced('boxcnPlain0000000000001', 'tblA'), source: { type: 'feishu-media', apiBase: FEISHU_API, token: 'boxcnPlain0000000000001' } };
+    expect(resolver.groupOf(advanced('boxcnA', 'tblFirstTable01'))).toBe(resolver.groupOf(advanced('boxcnB', 'tblFirstTable01', 'recOther00001')));
+    expect(resolver.groupOf(advanced('boxcnA', 'tblFirstTable01'))).not.toBe(resolver.groupOf(advanced('boxcnA', 'tblSecondTable2')));
+    expect(resolver.groupOf(advanced('boxcnA', 'tblFirstTable01'))).not.toBe(resolver.groupOf(plain));
+  });
+
+  it('sends the documented extra naming exactly the batch\'s tokens, and the links it gets work', async () => {
+    const listing = await listBase(client(TOKENS.feishuUser), BASES.advanced);
+    sandbox.log.length = 0;
+    const resolver = createFeishuMediaResolver(async (apiBase) => client(TOKENS.feishuUser, apiBase));
+    const batch = listing.attachments.slice(0, 2);
+    const results = await resolver.resolve(batch);
+
+    expect(tmpCalls()).toHaveLength(1);
+    const call = tmpCalls()[0]!;
+    expect(tokensOf(call)).toEqual(records.slice(0, 2).map((r) => r.attachments[0]!.media.token));
+    const extra = call.query.filter(([k]) => k === 'extra').map(([, v]) => v);
+    expect(extra).toHaveLength(1);
+    expect(JSON.parse(extra[0]!)).toEqual({
+      bitablePerm: {
+        tableId: ADVANCED_TABLE,
+        attachments: { [BASE_FIELD_IDS.advanced.file]: Object.fromEntries(records.slice(0, 2).map((r) => [r.recordId, [r.attachments[0]!.media.token]])) },
+      },
+    });
+    expect([call.status, call.code]).toEqual([200, 0]);
+
+    const download = sandboxFetch(sandbox);
+    for (const [i, attachment] of batch.entries()) {
+      const result = results.get(attachment.id);
+      expect(result && 'link' in result).toBe(true);
+      if (!result || !('link' in result)) continue;
+      expect(result.link.url).toMatch(STREAM_LINK);
+      const response = await download(result.link.url, { credentials: 'omit' });
+      expect(response.status).toBe(200);
+      expect(Buffer.from(await response.arrayBuffer()).equals(records[i]!.attachments[0]!.media.bytes)).toBe(true);
+    }
+  });
+
+  it('shares one call per table through the link batcher, never with other media', async () => {
+    const listing = await listBase(client(TOKENS.feishuUser), BASES.advanced);
+    sandbox.log.length = 0;
+    const plain: Attachment = { id: `feishu-media:${f.report.token}`, name: 'r.pdf', nameIsGenerated: false, kind: 'file', source: { type: 'feishu-media', apiBase: FEISHU_API, token: f.report.token }, subfolders: [] };
+    const batcher = new LinkBatcher(createFeishuMediaResolver(async (apiBase) => client(TOKENS.feishuUser, apiBase)));
+    const [first, ...rest] = [listing.attachments[0]!, plain, ...listing.attachments.slice(1)];
+    const taken = await batcher.take(first, rest);
+    expect('link' in taken).toBe(true);
+    expect(tmpCalls().map(tokensOf)).toEqual([listing.attachments.map((a) => (a.source.type === 'feishu-media' ? a.source.token : ''))]);
+    expect(tmpCalls()[0]!.query.some(([k]) => k === 'extra')).toBe(true);
+    expect('link' in (await batcher.take(plain, []))).toBe(true);
+    expect(tmpCalls()[1]!.query.some(([k]) => k === 'extra')).toBe(false);
+  });
+
+  it('is refused the media of an advanced base without the extra', async () => {
+    const tokens = records.map((r) => r.attachments[0]!.media.token);
+    const results = await fetchTmpDownloadUrls(client(TOKENS.feishuUser), tokens);
+    for (const token of tokens) expect(results.get(token)).toMatchObject({ problem: { kind: 'not-shared', code: 1061004, status: 403 } });
+    expect(tmpCalls().every((e) => e.status === 403)).toBe(true);
+  });
+
+  it('is refused them for a token that may not manage the base, even with the extra', async () => {
+    const listing = await listBase(client(TOKENS.feishuUser), BASES.advanced);
+    const results = await createFeishuMediaResolver(async (apiBase) => client(TOKENS.feishuTenant, apiBase)).resolve(listing.attachments);
+    for (const attachment of listing.attachments) expect(results.get(attachment.id)).toMatchObject({ problem: { kind: 'not-shared', code: 1061004 } });
+  });
+});
+
+describe('fetchTmpDownloadUrls with app credentials', () => {
+  it('gives refused app credentials to every token of the batch, without splitting it', async () => {
+    let renewals = 0;
+    const appClient = new FeishuClient({
+      apiBase: FEISHU_API,
+      accessToken: async () => 't-0000000000000000000000000000000000000000',
+      // The token endpoint refuses the app (its secret was reset): no token can be had.
+      renewToken: async () => {
+        renewals++;
+        throw new ProblemError({ kind: 'app-credentials-invalid', code: 10014, status: 400, host: 'open.feishu.cn' });
+      },
+      limiters: new RateLimiterRegistry(),
+      fetch: sandboxFetch(sandbox),
+    });
+    const results = await fetchTmpDownloadUrls(appClient, WEEKLY_TOKENS.slice(0, 5));
+    expect([...results.values()].map((r) => ('problem' in r ? r.problem.kind : null))).toEqual(Array(5).fill('app-credentials-invalid'));
+    expect(tmpCalls()).toHaveLength(1);
+    expect(renewals).toBe(1);
   });
 });

@@ -19,6 +19,7 @@ const CALL_WIDE: ReadonlySet<Problem['kind']> = new Set([
   'rate-limited',
   'network',
   'host-permission-missing',
+  'app-credentials-invalid',
 ]);
 
 export async function fetchTmpDownloadUrls(

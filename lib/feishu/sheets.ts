@@ -54,30 +54,38 @@ export function rangeString(range: RowRange): string {
   return `${range.sheet.sheetId}!A${range.startRow}:${columnName(Math.max(1, range.sheet.columns))}${range.endRow}`;
 }
 
-/** Splits every sheet into row chunks of at most `budget` cells and packs them into as few calls as fit. */
+/**
+ * Splits every sheet into row chunks and packs them into as few calls as fit: each call is filled up to `budget`
+ * cells (a sheet may continue in the next call) and at most 20 ranges; a row wider than the budget goes alone.
+ */
 export function planReads(sheets: readonly SheetInfo[], budget = CELLS_PER_CALL): RowRange[][] {
-  const chunks: RowRange[] = [];
-  for (const sheet of sheets) {
-    if (sheet.rows <= 0 || sheet.columns <= 0) continue;
-    const rowsPerChunk = Math.max(1, Math.floor(budget / sheet.columns));
-    for (let start = 1; start <= sheet.rows; start += rowsPerChunk) {
-      chunks.push({ sheet, startRow: start, endRow: Math.min(sheet.rows, start + rowsPerChunk - 1) });
-    }
-  }
   const calls: RowRange[][] = [];
   let current: RowRange[] = [];
   let cells = 0;
-  for (const chunk of chunks) {
-    const size = (chunk.endRow - chunk.startRow + 1) * chunk.sheet.columns;
-    if (current.length > 0 && (cells + size > budget || current.length >= RANGES_PER_CALL)) {
-      calls.push(current);
-      current = [];
-      cells = 0;
+  const flush = () => {
+    if (current.length > 0) calls.push(current);
+    current = [];
+    cells = 0;
+  };
+  for (const sheet of sheets) {
+    if (sheet.rows <= 0 || sheet.columns <= 0) continue;
+    for (let start = 1; start <= sheet.rows; ) {
+      if (current.length >= RANGES_PER_CALL) flush();
+      let rows = Math.floor((budget - cells) / sheet.columns);
+      if (rows < 1) {
+        if (current.length > 0) {
+          flush();
+          continue;
+        }
+        rows = 1;
+      }
+      const end = Math.min(sheet.rows, start + rows - 1);
+      current.push({ sheet, startRow: start, endRow: end });
+      cells += (end - start + 1) * sheet.columns;
+      start = end + 1;
     }
-    current.push(chunk);
-    cells += size;
   }
-  if (current.length > 0) calls.push(current);
+  flush();
   return calls;
 }
 

@@ -21,6 +21,7 @@ function handlers(): { [K in keyof Handlers]: ReturnType<typeof vi.fn<Handlers[K
     pageSeen: vi.fn<Handlers['pageSeen']>(async () => ({ supported: true })),
     getTabState: vi.fn<Handlers['getTabState']>(async () => TAB_STATE),
     refreshTab: vi.fn<Handlers['refreshTab']>(async () => TAB_STATE),
+    mailMore: vi.fn<Handlers['mailMore']>(async () => TAB_STATE),
     downloadAll: vi.fn<Handlers['downloadAll']>(async () => ({ ok: true, jobId: 'job-1' })),
     testConnection: vi.fn<Handlers['testConnection']>(async () => ({ ok: true, apiBase: 'https://open.feishu.cn', tokenKind: 'user', who: '张三' })),
   };
@@ -59,13 +60,33 @@ describe('dispatch', () => {
     expect(h.downloadAll).toHaveBeenCalledExactlyOnceWith({ tabId: 4 }, popup);
   });
 
+  it('lets a content script report what its page shows, identifiers only', async () => {
+    const h = handlers();
+    const dom = { items: [{ token: 'boxcnSeenInPage0001', kind: 'file', name: 'report.pdf' }], messageId: 'TVRJek5EVTJOemc1TUE9PQ==' };
+    expect(await dispatch('pageSeen', { url: DOC_URL, dom }, contentScript, h)).toEqual({ ok: true, value: { supported: true } });
+    expect(h.pageSeen).toHaveBeenCalledExactlyOnceWith({ url: DOC_URL, dom }, contentScript);
+  });
+
+  it.each([
+    ['a token with a path', { items: [{ token: '../../open-apis', kind: 'file' }] }],
+    ['a URL for a token', { items: [{ token: 'https://evil.example/x', kind: 'image' }] }],
+    ['an unknown kind', { items: [{ token: 'boxcnSeenInPage0001', kind: 'script' }] }],
+    ['a name far too long', { items: [{ token: 'boxcnSeenInPage0001', kind: 'file', name: 'x'.repeat(301) }] }],
+    ['a message id with markup', { items: [], messageId: '<img src=x>' }],
+    ['too many items', { items: Array.from({ length: 2001 }, (_, i) => ({ token: `boxcnSeen${String(i).padStart(6, '0')}`, kind: 'file' })) }],
+  ])('refuses a page report with %s', async (_name, dom) => {
+    const h = handlers();
+    expect(await dispatch('pageSeen', { url: DOC_URL, dom }, contentScript, h)).toEqual({ ok: false, error: 'Invalid pageSeen request' });
+    expect(h.pageSeen).not.toHaveBeenCalled();
+  });
+
   it('lets a content script report its page', async () => {
     const h = handlers();
     expect(await dispatch('pageSeen', { url: DOC_URL }, contentScript, h)).toEqual({ ok: true, value: { supported: true } });
     expect(h.pageSeen).toHaveBeenCalledExactlyOnceWith({ url: DOC_URL }, contentScript);
   });
 
-  it.each(['getTabState', 'refreshTab', 'downloadAll'] as const)('refuses %s from a content script', async (type) => {
+  it.each(['getTabState', 'refreshTab', 'mailMore', 'downloadAll'] as const)('refuses %s from a content script', async (type) => {
     const h = handlers();
     expect(await dispatch(type, { tabId: 4 }, contentScript, h)).toEqual({ ok: false, error: `${type} is not accepted from this sender` });
     expect(h[type]).not.toHaveBeenCalled();

@@ -26,7 +26,7 @@ const reportCopy = attachment('boxcnReport000002', 'report.pdf');
 const photo = attachment('boxcnPhoto0000001', 'image-01', { kind: 'image', nameIsGenerated: true });
 const slash = attachment('boxcnSlash0000001', 'a/b');
 
-const LISTING: Listing = { title: '项目周报', folder: ['Feishu', '项目周报'], attachments: [report, reportCopy, photo, slash] };
+const LISTING: Listing = { type: 'attachments', title: '项目周报', folder: ['Feishu', '项目周报'], attachments: [report, reportCopy, photo, slash], partial: [], hints: [] };
 
 function tabState(listing: TabState['listing'], page: FeishuPage = PAGE): TabState {
   return { tabId: 7, recognition: { status: 'supported', page }, listing, jobId: 'job-1' };
@@ -68,7 +68,7 @@ describe('buildView', () => {
 
   it('passes the listing problem on', () => {
     const problem = { kind: 'not-shared', code: 1770032, status: 403, host: 'open.feishu.cn' } as const;
-    expect(buildView(tabState({ status: 'error', problem, at: 9 }), null, NO_PROGRESS)).toEqual({ kind: 'error', problem });
+    expect(buildView(tabState({ status: 'error', problem, at: 9 }), null, NO_PROGRESS)).toEqual({ kind: 'error', problem, visible: [] });
   });
 
   it('lists every attachment as ready before any job', () => {
@@ -85,6 +85,8 @@ describe('buildView', () => {
       counts: { total: 4, done: 0, failed: 0, open: 0 },
       jobRunning: false,
       allSaved: false,
+      partial: [],
+      hints: [],
     });
   });
 
@@ -113,6 +115,8 @@ describe('buildView', () => {
       counts: { total: 4, done: 1, failed: 1, open: 2 },
       jobRunning: true,
       allSaved: false,
+      partial: [],
+      hints: [],
     });
   });
 
@@ -194,7 +198,7 @@ describe('buildView', () => {
   });
 
   it('shows an empty document as ready with no rows', () => {
-    const empty = tabState({ status: 'ready', listing: { title: '空白文档', folder: ['Feishu', '空白文档'], attachments: [] }, listedAt: 1 });
+    const empty = tabState({ status: 'ready', listing: { type: 'attachments', title: '空白文档', folder: ['Feishu', '空白文档'], attachments: [], partial: [], hints: [] }, listedAt: 1 });
     expect(buildView(empty, null, NO_PROGRESS)).toEqual({
       kind: 'ready',
       title: '空白文档',
@@ -203,6 +207,148 @@ describe('buildView', () => {
       counts: { total: 0, done: 0, failed: 0, open: 0 },
       jobRunning: false,
       allSaved: false,
+      partial: [],
+      hints: [],
+    });
+  });
+});
+
+describe('buildView for a mailbox', () => {
+  const MAIL_PAGE: FeishuPage = { platform: 'feishu', brand: 'feishu', host: 'mail.feishu.cn', kind: 'mail' };
+  const mailAttachment = (messageId: string, attachmentId: string, name: string): Attachment => ({
+    id: `feishu-mail:${messageId}:${attachmentId}`,
+    name,
+    nameIsGenerated: false,
+    kind: 'file',
+    source: { type: 'feishu-mail', apiBase: API, messageId, attachmentId },
+    subfolders: [],
+    where: messageId,
+    noProbe: true,
+  });
+  const quote = [mailAttachment('msgQuote', 'att1', '报价单-2026-11.xlsx')];
+  const contracts = [mailAttachment('msgContracts', 'att1', '合同-华东区-01.pdf'), mailAttachment('msgContracts', 'att2', '发票-2026Q3-01.pdf')];
+  const mailbox: Listing = {
+    type: 'mailbox',
+    title: 'Mail',
+    messages: [
+      { id: 'msgQuote', subject: '报价单更新（11 月）', from: '李四', date: 2000, folder: ['Feishu', 'Mail', '2026-11-23 报价单更新（11 月）'], attachments: quote },
+      { id: 'msgContracts', subject: '季度合同与发票', from: '王芳（财务部）', date: 1000, folder: ['Feishu', 'Mail', '2026-11-22 季度合同与发票'], attachments: contracts },
+    ],
+    scanned: 30,
+    nextPageToken: 'next-30',
+    attachmentsHidden: false,
+  };
+  const mailState = (page: FeishuPage = MAIL_PAGE, listing: Listing = mailbox, dom?: TabState['dom']): TabState => ({
+    tabId: 7,
+    recognition: { status: 'supported', page },
+    listing: { status: 'ready', listing, listedAt: 1 },
+    ...(dom ? { dom } : {}),
+  });
+  const mailKey = pageKey(MAIL_PAGE);
+
+  it('lists the messages with their attachment counts while none is open', () => {
+    expect(buildView(mailState(), null, NO_PROGRESS)).toEqual({
+      kind: 'mailbox',
+      messages: [
+        { id: 'msgQuote', subject: '报价单更新（11 月）', from: '李四', date: 2000, count: 1, open: false },
+        { id: 'msgContracts', subject: '季度合同与发票', from: '王芳（财务部）', date: 1000, count: 2, open: false },
+      ],
+      scanned: 30,
+      attachmentsHidden: false,
+      hasMore: true,
+    });
+  });
+
+  it('says when older messages cannot be looked at and when attachments are hidden', () => {
+    const last: Listing = { type: 'mailbox', title: 'Mail', messages: [], scanned: 30, attachmentsHidden: true };
+    expect(buildView(mailState(MAIL_PAGE, last), null, NO_PROGRESS)).toEqual({ kind: 'mailbox', messages: [], scanned: 30, attachmentsHidden: true, hasMore: false });
+  });
+
+  it('shows the attachments of the message open in the page (URL, else what the page shows)', () => {
+    const fromUrl = buildView(mailState({ ...MAIL_PAGE, messageId: 'msgContracts' }), null, NO_PROGRESS);
+    expect(fromUrl).toMatchObject({ kind: 'ready', title: '季度合同与发票', folder: 'Feishu/Mail/2026-11-22 季度合同与发票', messageId: 'msgContracts' });
+    expect(fromUrl.kind === 'ready' && fromUrl.rows.map((r) => r.name)).toEqual(['合同-华东区-01.pdf', '发票-2026Q3-01.pdf']);
+    const fromDom = buildView(mailState(MAIL_PAGE, mailbox, { items: [], messageId: 'msgQuote' }), null, NO_PROGRESS);
+    expect(fromDom).toMatchObject({ kind: 'ready', title: '报价单更新（11 月）', messageId: 'msgQuote', partial: [], hints: [] });
+  });
+
+  it('marks the open message in the list when the popup goes back to the messages', () => {
+    const view = buildView(mailState({ ...MAIL_PAGE, messageId: 'msgContracts' }), null, NO_PROGRESS, null);
+    expect(view.kind === 'mailbox' && view.messages.map((m) => [m.id, m.open])).toEqual([
+      ['msgQuote', false],
+      ['msgContracts', true],
+    ]);
+  });
+
+  it('shows the message chosen in the popup over the one open in the page', () => {
+    const view = buildView(mailState({ ...MAIL_PAGE, messageId: 'msgContracts' }), null, NO_PROGRESS, 'msgQuote');
+    expect(view).toMatchObject({ kind: 'ready', messageId: 'msgQuote', rows: [{ name: '报价单-2026-11.xlsx', state: 'ready' }] });
+  });
+
+  it('falls back to the list when the chosen message is not listed (any more)', () => {
+    expect(buildView(mailState({ ...MAIL_PAGE, messageId: 'msgGone' }), null, NO_PROGRESS).kind).toBe('mailbox');
+    expect(buildView(mailState(), null, NO_PROGRESS, 'msgGone').kind).toBe('mailbox');
+  });
+
+  it('merges the job of that message only', () => {
+    const messageJob = job([item(contracts[0]!, '合同-华东区-01.pdf', 'done'), item(contracts[1]!, '发票-2026Q3-01.pdf', 'downloading', { downloadId: 3 })], {
+      pageKey: `${mailKey}:msgContracts`,
+    });
+    const view = buildView(mailState(), messageJob, new Map([[3, { received: 1, total: 4 }]]), 'msgContracts');
+    expect(view.kind === 'ready' && view.rows.map((r) => [r.name, r.state, r.progress])).toEqual([
+      ['合同-华东区-01.pdf', 'done', undefined],
+      ['发票-2026Q3-01.pdf', 'downloading', 0.25],
+    ]);
+    expect(view.kind === 'ready' && view.jobRunning).toBe(true);
+    // Another message of the same mailbox does not show that job.
+    const other = buildView(mailState(), messageJob, NO_PROGRESS, 'msgQuote');
+    expect(other.kind === 'ready' && [other.rows.map((r) => r.state), other.jobRunning]).toEqual([['ready'], false]);
+  });
+});
+
+describe('buildView: partial lists, hints and what the page shows', () => {
+  const withMore: Listing = {
+    type: 'attachments',
+    title: '项目周报',
+    folder: ['Feishu', '项目周报'],
+    attachments: [report, reportCopy, photo, slash],
+    partial: [{ where: 'Embedded sheet 1', problem: { kind: 'not-shared', code: 1310213 } }],
+    hints: ['advanced-base-empty'],
+  };
+
+  it('passes the parts that could not be listed and the hints on', () => {
+    const view = buildView(tabState({ status: 'ready', listing: withMore, listedAt: 1 }), null, NO_PROGRESS);
+    expect(view.kind === 'ready' && [view.partial, view.hints]).toEqual([withMore.partial, ['advanced-base-empty']]);
+  });
+
+  it('counts the attachments the page shows and those only the API revealed', () => {
+    const dom = { items: [{ token: 'boxcnReport000001', kind: 'file' as const }, { token: 'boxcnPhoto0000001', kind: 'image' as const }, { token: 'boxcnNotListed001', kind: 'file' as const }] };
+    const view = buildView({ ...tabState({ status: 'ready', listing: withMore, listedAt: 1 }), dom }, null, NO_PROGRESS);
+    expect(view.kind === 'ready' && view.dom).toEqual({ onPage: 2, apiOnly: 2 });
+  });
+
+  it('gives no page counts when the page showed nothing', () => {
+    const view = buildView({ ...tabState({ status: 'ready', listing: withMore, listedAt: 1 }), dom: { items: [] } }, null, NO_PROGRESS);
+    expect(view.kind === 'ready' && 'dom' in view).toBe(false);
+  });
+
+  it('shows what the page shows as failed rows, with the reason, when the API could not list it', () => {
+    const problem = { kind: 'not-shared', code: 1770032, status: 403, host: 'open.feishu.cn' } as const;
+    const dom = {
+      items: [
+        { token: 'boxcnReport000001', kind: 'file' as const, name: 'report.pdf' },
+        { token: 'boxcnPhoto0000001', kind: 'image' as const },
+        { token: 'boxcnNoName000001', kind: 'file' as const },
+      ],
+    };
+    expect(buildView({ ...tabState({ status: 'error', problem, at: 9 }), dom }, null, NO_PROGRESS)).toEqual({
+      kind: 'error',
+      problem,
+      visible: [
+        { id: 'dom:boxcnReport000001', name: 'report.pdf', kind: 'file', state: 'failed', problem },
+        { id: 'dom:boxcnPhoto0000001', name: 'image-02', kind: 'image', state: 'failed', problem },
+        { id: 'dom:boxcnNoName000001', name: 'attachment-03', kind: 'file', state: 'failed', problem },
+      ],
     });
   });
 });

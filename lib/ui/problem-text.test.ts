@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import type { Problem } from '../core/problem';
+import { MAIL_FAILED_ID, ProblemKindSchema, type Problem } from '../core/problem';
 import { describeProblem, isSettingsProblem } from './problem-text';
 
 /**
@@ -18,7 +18,7 @@ function englishMessages(): Map<string, string> {
       continue;
     }
     const entry = /^ {2}(\w+):\s*(.*)$/.exec(line);
-    if (!entry || (section !== 'problem' && section !== 'interrupt')) continue;
+    if (!entry || (section !== 'problem' && section !== 'interrupt' && section !== 'problemCode')) continue;
     const raw = entry[2]!;
     const value = raw.startsWith("'") ? raw.slice(1, -1).replace(/''/g, "'") : raw;
     messages.set(`${section}_${entry[1]}`, value);
@@ -64,24 +64,29 @@ describe('describeProblem', () => {
     expect(describeProblem(problem)).toBe(text);
   });
 
+  it('describes the problems of app credentials, Mail and wiki pages', () => {
+    expect(describeProblem({ kind: 'app-credentials-invalid', code: 10014 })).toBe(
+      "Feishu refused the app's App ID or App Secret. Check both in Settings (developer console → Credentials & Basic Info). (code 10014)",
+    );
+    expect(describeProblem({ kind: 'needs-user-token' })).toBe(MESSAGES.get('problem_needs_user_token'));
+    expect(describeProblem({ kind: 'not-listable', detail: 'mindnote' })).toBe('This wiki page holds a mindnote, which has no attachments to save here.');
+    expect(describeProblem({ kind: 'not-listable' })).toBe('This wiki page holds a ?, which has no attachments to save here.');
+  });
+
+  it('tells a mail attachment Feishu Mail would not link apart from other missing links', () => {
+    expect(describeProblem({ kind: 'no-link', detail: MAIL_FAILED_ID })).toBe(MESSAGES.get('problem_no_link_mail'));
+    expect(describeProblem({ kind: 'no-link' })).toBe(MESSAGES.get('problem_no_link'));
+    expect(describeProblem({ kind: 'link-expired' })).toBe(MESSAGES.get('problem_link_expired'));
+  });
+
+  it.each([131006, 1254302, 1254303, 1770032, 1230003, 1061004])('says what to do about code %i, whatever its kind', (code) => {
+    const text = MESSAGES.get(`problemCode_c${code}`);
+    expect(text).toBeTruthy();
+    expect(describeProblem({ kind: 'not-shared', code, status: 403 })).toBe(`${text} (code ${code})`);
+  });
+
   it('has words for every kind of problem', () => {
-    const kinds: Problem['kind'][] = [
-      'credentials-missing',
-      'token-invalid',
-      'token-expired',
-      'scope-missing',
-      'not-shared',
-      'not-found',
-      'rate-limited',
-      'network',
-      'server',
-      'invalid-response',
-      'no-link',
-      'host-permission-missing',
-      'download-interrupted',
-      'unsupported-page',
-      'unknown',
-    ];
+    const kinds: Problem['kind'][] = ProblemKindSchema.options;
     const texts = kinds.map((kind) => describeProblem({ kind }));
     for (const text of texts) {
       expect(text.length).toBeGreaterThan(10);
@@ -97,7 +102,11 @@ describe('isSettingsProblem', () => {
     ['token-invalid', true],
     ['token-expired', true],
     ['host-permission-missing', true],
+    ['app-credentials-invalid', true],
+    ['needs-user-token', true],
     ['scope-missing', false],
+    ['not-listable', false],
+    ['link-expired', false],
     ['not-shared', false],
     ['network', false],
     ['download-interrupted', false],
