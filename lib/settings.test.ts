@@ -7,10 +7,14 @@ import {
   AppSecretSchema,
   CustomHostSchema,
   DEFAULT_SETTINGS,
+  EkuaibaoApiBaseSchema,
   SettingsSchema,
   WebHostSchema,
   allowedApiBases,
+  allowedEkuaibaoApiBases,
   customHostFor,
+  ekuaibaoApiBaseFor,
+  hasEkuaibaoCredentials,
   feishuApiBaseFor,
   hasFeishuCredentials,
   isOfficialApiBase,
@@ -27,7 +31,7 @@ const APP_SECRET = 'SandboxAppSecret0123456789abcdef';
 
 /** Settings with the given Feishu fields, every other field at its default. */
 function feishu(values: Partial<Settings['feishu']>): Settings {
-  return { feishu: { ...DEFAULT_SETTINGS.feishu, ...values } };
+  return { ...DEFAULT_SETTINGS, feishu: { ...DEFAULT_SETTINGS.feishu, ...values } };
 }
 
 /** Writes straight into chrome.storage.local, as an older version or a damaged profile would have left it. */
@@ -121,6 +125,14 @@ describe('loadSettings', () => {
         customHosts: [],
         baseRecordFolders: false,
         whiteboards: true,
+      },
+      ekuaibao: {
+        apiBase: 'https://app.ekuaibao.com',
+        authMode: 'token',
+        accessToken: null,
+        appKey: null,
+        appSecurity: null,
+        customHosts: [],
       },
     });
   });
@@ -348,5 +360,48 @@ describe('custom hosts', () => {
     expect(await loadSettings()).toEqual(feishu({ customHosts: [privateHost] }));
     await storeRaw({ feishu: { customHosts: 'docs.acme-private.cn', accessToken: USER_TOKEN } });
     expect(await loadSettings()).toEqual(feishu({ accessToken: USER_TOKEN }));
+  });
+});
+
+describe('Ekuaibao settings', () => {
+  it('defaults settings saved before Ekuaibao existed, and keeps their Feishu part', async () => {
+    await fakeBrowser.storage.local.set({ settings: { feishu: { accessToken: USER_TOKEN } } });
+    const loaded = await loadSettings();
+    expect(loaded.ekuaibao).toEqual(DEFAULT_SETTINGS.ekuaibao);
+    expect(loaded.feishu.accessToken).toBe(USER_TOKEN);
+  });
+
+  it('falls back field by field when the Ekuaibao part is damaged', async () => {
+    await fakeBrowser.storage.local.set({
+      settings: { feishu: {}, ekuaibao: { apiBase: 'ftp://x', authMode: 'oauth', accessToken: 'ID_3vMMouDbGqM:djg8LshfUkfM00', appKey: 7, customHosts: 'x' } },
+    });
+    expect((await loadSettings()).ekuaibao).toEqual({ ...DEFAULT_SETTINGS.ekuaibao, accessToken: 'ID_3vMMouDbGqM:djg8LshfUkfM00' });
+    await fakeBrowser.storage.local.set({ settings: { feishu: {}, ekuaibao: 'nonsense' } });
+    expect((await loadSettings()).ekuaibao).toEqual(DEFAULT_SETTINGS.ekuaibao);
+  });
+
+  it('picks a private deployment\'s address prefix for its pages, and allows only configured origins', () => {
+    const settings: Settings = {
+      ...DEFAULT_SETTINGS,
+      ekuaibao: { ...DEFAULT_SETTINGS.ekuaibao, apiBase: 'https://dd2.hosecloud.com', customHosts: [{ host: '*.acme-corp.cn', apiBase: 'https://ekb-api.acme-corp.cn' }] },
+    };
+    expect(ekuaibaoApiBaseFor(settings, 'app.ekuaibao.com')).toBe('https://dd2.hosecloud.com');
+    expect(ekuaibaoApiBaseFor(settings, 'ekb.acme-corp.cn')).toBe('https://ekb-api.acme-corp.cn');
+    expect(allowedEkuaibaoApiBases(settings)).toEqual(['https://dd2.hosecloud.com', 'https://ekb-api.acme-corp.cn']);
+    expect(allowedEkuaibaoApiBases(settings)).not.toContain('https://app.ekuaibao.com');
+  });
+
+  it('has credentials for the chosen mode only', () => {
+    const ekb = (values: Partial<Settings['ekuaibao']>): Settings => ({ ...DEFAULT_SETTINGS, ekuaibao: { ...DEFAULT_SETTINGS.ekuaibao, ...values } });
+    expect(hasEkuaibaoCredentials(DEFAULT_SETTINGS)).toBe(false);
+    expect(hasEkuaibaoCredentials(ekb({ accessToken: 'ID_3vMMouDbGqM:djg8LshfUkfM00' }))).toBe(true);
+    expect(hasEkuaibaoCredentials(ekb({ authMode: 'app', accessToken: 'ID_3vMMouDbGqM:djg8LshfUkfM00', appKey: 'key-0000' }))).toBe(false);
+    expect(hasEkuaibaoCredentials(ekb({ authMode: 'app', appKey: 'key-0000', appSecurity: 'security-0000' }))).toBe(true);
+    expect(hasFeishuCredentials(ekb({ accessToken: 'ID_3vMMouDbGqM:djg8LshfUkfM00' }))).toBe(false);
+  });
+
+  it('accepts an address prefix with /api/openapi and stores its origin', () => {
+    expect(EkuaibaoApiBaseSchema.parse('https://app.ekuaibao.com/api/openapi/')).toBe('https://app.ekuaibao.com');
+    expect(EkuaibaoApiBaseSchema.safeParse('https://app.ekuaibao.com/open-apis').success).toBe(false);
   });
 });

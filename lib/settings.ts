@@ -4,28 +4,37 @@
  */
 import { storage } from '#imports';
 import { z } from 'zod';
+import { DEFAULT_EKUAIBAO_API_BASE } from './ekuaibao/hosts';
+import { matchesHost } from './ekuaibao/url';
 import { OFFICIAL_API_BASES, type FeishuBrand } from './feishu/hosts';
 
+/** An https origin, forgiving a trailing `/` or one of `paths` (pasted from the docs); stores the bare origin. */
+function httpsOriginSchema(paths: readonly string[]) {
+  return z
+    .string()
+    .trim()
+    .min(1)
+    .transform((value, ctx) => {
+      let url: URL;
+      try {
+        url = new URL(value);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'invalid-url' });
+        return z.NEVER;
+      }
+      const path = url.pathname.replace(/\/+$/, '');
+      if (url.protocol !== 'https:' || url.username || url.password || url.search || url.hash || (path !== '' && !paths.includes(path))) {
+        ctx.addIssue({ code: 'custom', message: 'invalid-url' });
+        return z.NEVER;
+      }
+      return url.origin;
+    });
+}
+
 /** Accepts `https://open.feishu.cn`, with or without a trailing `/` or `/open-apis`; stores the bare origin. */
-export const ApiBaseSchema = z
-  .string()
-  .trim()
-  .min(1)
-  .transform((value, ctx) => {
-    let url: URL;
-    try {
-      url = new URL(value);
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'invalid-url' });
-      return z.NEVER;
-    }
-    const path = url.pathname.replace(/\/+$/, '');
-    if (url.protocol !== 'https:' || url.username || url.password || url.search || url.hash || (path !== '' && path !== '/open-apis')) {
-      ctx.addIssue({ code: 'custom', message: 'invalid-url' });
-      return z.NEVER;
-    }
-    return url.origin;
-  });
+export const ApiBaseSchema = httpsOriginSchema(['/open-apis']);
+/** An Ekuaibao address prefix (地址前缀) such as `https://app.ekuaibao.com`, with or without `/api/openapi`. */
+export const EkuaibaoApiBaseSchema = httpsOriginSchema(['/api/openapi']);
 
 /** A pasted user or tenant access token; a leading "Bearer " is forgiven. */
 export const AccessTokenSchema = z
@@ -57,6 +66,23 @@ export const CustomHostSchema = z.object({
 });
 export type CustomHost = z.infer<typeof CustomHostSchema>;
 
+/** An Ekuaibao app key (接入账号) or app security (接入密码): printable, no spaces. */
+export const EkuaibaoAppKeySchema = z.string().trim().regex(/^[\x21-\x7e]{4,256}$/, 'invalid-app-key');
+export const EkuaibaoAppSecuritySchema = z.string().trim().regex(/^[\x21-\x7e]{4,256}$/, 'invalid-app-security');
+
+/** A private Ekuaibao deployment: its web host and its address prefix. */
+export const EkuaibaoCustomHostSchema = z.object({ host: WebHostSchema, apiBase: EkuaibaoApiBaseSchema });
+export type EkuaibaoCustomHost = z.infer<typeof EkuaibaoCustomHostSchema>;
+
+const DEFAULT_EKUAIBAO: Settings['ekuaibao'] = {
+  apiBase: DEFAULT_EKUAIBAO_API_BASE,
+  authMode: 'token',
+  accessToken: null,
+  appKey: null,
+  appSecurity: null,
+  customHosts: [],
+};
+
 export const SettingsSchema = z.object({
   feishu: z.object({
     /** null: pick by page host (open.feishu.cn for Feishu pages, open.larksuite.com for Lark pages). */
@@ -73,6 +99,20 @@ export const SettingsSchema = z.object({
     /** Save whiteboards of documents as images. */
     whiteboards: z.boolean().catch(true),
   }),
+  ekuaibao: z
+    .object({
+      /** The tenant's address prefix; tokens work only on their own. */
+      apiBase: EkuaibaoApiBaseSchema.catch(DEFAULT_EKUAIBAO_API_BASE),
+      /** A pasted access token, or an app key + app security the background trades for tokens. */
+      authMode: z.enum(['token', 'app']).catch('token'),
+      accessToken: AccessTokenSchema.nullable().catch(null),
+      appKey: EkuaibaoAppKeySchema.nullable().catch(null),
+      /** Never sent to a page or shown again once saved; only to `<apiBase>/api/openapi/v1/auth/getAccessToken`. */
+      appSecurity: EkuaibaoAppSecuritySchema.nullable().catch(null),
+      customHosts: z.array(EkuaibaoCustomHostSchema).max(50).catch([]),
+    })
+    // Settings saved before Ekuaibao existed have no section: the defaults then.
+    .catch(() => DEFAULT_EKUAIBAO),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -87,6 +127,7 @@ export const DEFAULT_SETTINGS: Settings = {
     baseRecordFolders: false,
     whiteboards: true,
   },
+  ekuaibao: DEFAULT_EKUAIBAO,
 };
 
 const settingsItem = storage.defineItem<unknown>('local:settings', { fallback: DEFAULT_SETTINGS, version: 1 });
@@ -133,4 +174,20 @@ export function hasFeishuCredentials(settings: Settings): boolean {
 
 export function isOfficialApiBase(origin: string): boolean {
   return Object.values(OFFICIAL_API_BASES).includes(origin);
+}
+
+/** The Ekuaibao address prefix for a page: its private deployment's, else the configured one. */
+export function ekuaibaoApiBaseFor(settings: Settings, pageHost?: string): string {
+  const custom = pageHost ? settings.ekuaibao.customHosts.find((c) => matchesHost(pageHost, c.host)) : undefined;
+  return custom?.apiBase ?? settings.ekuaibao.apiBase;
+}
+
+/** Origins the background may send Ekuaibao credentials to: the configured and the private deployments' ones. */
+export function allowedEkuaibaoApiBases(settings: Settings): string[] {
+  return [...new Set([settings.ekuaibao.apiBase, ...settings.ekuaibao.customHosts.map((c) => c.apiBase)])];
+}
+
+export function hasEkuaibaoCredentials(settings: Settings): boolean {
+  const { ekuaibao } = settings;
+  return ekuaibao.authMode === 'app' ? ekuaibao.appKey !== null && ekuaibao.appSecurity !== null : ekuaibao.accessToken !== null;
 }

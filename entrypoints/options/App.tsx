@@ -1,14 +1,24 @@
 import { browser, i18n } from '#imports';
 import { useEffect, useState } from 'preact/hooks';
 import { Checkbox, Field } from '@/components/Field';
+import { EKUAIBAO_API_BASES } from '@/lib/ekuaibao/hosts';
 import { OFFICIAL_API_BASES } from '@/lib/feishu/hosts';
-import { sendMessage, type ConnectionResult } from '@/lib/messaging/protocol';
-import { DEFAULT_SETTINGS, loadSettings, saveSettings, type CustomHost, type Settings } from '@/lib/settings';
-import { parseCustomHost, parseOptionsForm, tokenSuffix, type OptionsField } from '@/lib/ui/options-form';
+import { sendMessage, type ConnectionResult, type EkuaibaoConnectionResult } from '@/lib/messaging/protocol';
+import { DEFAULT_SETTINGS, loadSettings, saveSettings, type CustomHost, type EkuaibaoCustomHost, type Settings } from '@/lib/settings';
+import {
+  parseCustomHost,
+  parseEkuaibaoForm,
+  parseEkuaibaoHost,
+  parseOptionsForm,
+  tokenSuffix,
+  type EkuaibaoField,
+  type OptionsField,
+} from '@/lib/ui/options-form';
 import { describeProblem } from '@/lib/ui/problem-text';
 
 type Status = { tone: 'ok' | 'error' | 'info'; text: string } | null;
 type AuthMode = Settings['feishu']['authMode'];
+type HostPlatform = CustomHost['brand'] | 'ekuaibao';
 
 /** Credentials and preferences. Secrets are never shown again once saved, only that one is saved. */
 export function App() {
@@ -20,13 +30,18 @@ export function App() {
   const [appSecret, setAppSecret] = useState('');
   const [recordFolders, setRecordFolders] = useState(false);
   const [whiteboards, setWhiteboards] = useState(true);
-  const [invalid, setInvalid] = useState<OptionsField | null>(null);
+  const [ekbApiBase, setEkbApiBase] = useState(DEFAULT_SETTINGS.ekuaibao.apiBase);
+  const [ekbAuthMode, setEkbAuthMode] = useState<AuthMode>('token');
+  const [ekbToken, setEkbToken] = useState('');
+  const [ekbAppKey, setEkbAppKey] = useState('');
+  const [ekbAppSecurity, setEkbAppSecurity] = useState('');
+  const [invalid, setInvalid] = useState<OptionsField | EkuaibaoField | null>(null);
   const [status, setStatus] = useState<Status>(null);
   const [testing, setTesting] = useState(false);
 
   const [hostInput, setHostInput] = useState('');
   const [hostApiInput, setHostApiInput] = useState('');
-  const [hostBrand, setHostBrand] = useState<CustomHost['brand']>('feishu');
+  const [hostBrand, setHostBrand] = useState<HostPlatform>('feishu');
   const [hostInvalid, setHostInvalid] = useState<'host' | 'apiBase' | null>(null);
   const [hostStatus, setHostStatus] = useState<Status>(null);
 
@@ -38,6 +53,9 @@ export function App() {
       setAppId(loaded.feishu.appId ?? '');
       setRecordFolders(loaded.feishu.baseRecordFolders);
       setWhiteboards(loaded.feishu.whiteboards);
+      setEkbApiBase(loaded.ekuaibao.apiBase);
+      setEkbAuthMode(loaded.ekuaibao.authMode);
+      setEkbAppKey(loaded.ekuaibao.appKey ?? '');
     });
   }, []);
 
@@ -55,18 +73,49 @@ export function App() {
       setInvalid(form.field);
       return;
     }
+    const ekb = parseEkuaibaoForm({ apiBase: ekbApiBase, authMode: ekbAuthMode, accessToken: ekbToken, appKey: ekbAppKey, appSecurity: ekbAppSecurity }, settings);
+    if (!ekb.ok) {
+      setInvalid(ekb.field);
+      return;
+    }
     setInvalid(null);
-    if (form.needsPermissionFor) {
+    const origins = [form.needsPermissionFor, ekb.needsPermissionFor].filter((o): o is string => o !== null);
+    if (origins.length > 0) {
       // Asked for right in the click: Chrome only grants host permissions during a user gesture.
-      const granted = await browser.permissions.request({ origins: [`${form.needsPermissionFor}/*`] }).catch(() => false);
+      const granted = await browser.permissions.request({ origins: origins.map((o) => `${o}/*`) }).catch(() => false);
       if (!granted) {
-        setStatus({ tone: 'error', text: i18n.t('options.permissionDenied', { host: new URL(form.needsPermissionFor).host }) });
+        setStatus({ tone: 'error', text: i18n.t('options.permissionDenied', { host: origins.map((o) => new URL(o).host).join(', ') }) });
         return;
       }
     }
-    await persist(form.settings);
+    await persist({ ...form.settings, ekuaibao: ekb.ekuaibao });
+    setEkbApiBase(ekb.ekuaibao.apiBase);
     setAccessToken('');
     setAppSecret('');
+    setEkbToken('');
+    setEkbAppSecurity('');
+  };
+
+  const removeEkuaibaoCredentials = async () => {
+    await persist({ ...settings, ekuaibao: { ...settings.ekuaibao, accessToken: null, appKey: null, appSecurity: null } });
+    setEkbAppKey('');
+  };
+
+  const testEkuaibao = async () => {
+    setTesting(true);
+    setStatus({ tone: 'info', text: i18n.t('options.testing') });
+    try {
+      const result = await sendMessage('testEkuaibaoConnection', {
+        apiBase: ekbApiBase.trim() || DEFAULT_SETTINGS.ekuaibao.apiBase,
+        accessToken: ekbAuthMode === 'token' ? ekbToken.trim() || null : null,
+        app: ekbAuthMode === 'app' ? { appKey: ekbAppKey.trim(), appSecurity: ekbAppSecurity.trim() || null } : null,
+      });
+      setStatus(describeEkuaibaoConnection(result));
+    } catch (error) {
+      setStatus({ tone: 'error', text: error instanceof Error ? error.message : String(error) });
+    } finally {
+      setTesting(false);
+    }
   };
 
   const removeCredentials = async () => {
@@ -93,6 +142,10 @@ export function App() {
 
   const addHost = async () => {
     setHostStatus(null);
+    if (hostBrand === 'ekuaibao') {
+      await addEkuaibaoHost();
+      return;
+    }
     const parsed = parseCustomHost({ host: hostInput, apiBase: hostApiInput, brand: hostBrand });
     if (!parsed.ok) {
       setHostInvalid(parsed.field);
@@ -113,6 +166,34 @@ export function App() {
     setHostStatus({ tone: 'ok', text: i18n.t('options.hostAdded', { host: parsed.host.host }) });
   };
 
+  const addEkuaibaoHost = async () => {
+    const parsed = parseEkuaibaoHost({ host: hostInput, apiBase: hostApiInput });
+    if (!parsed.ok) {
+      setHostInvalid(parsed.field);
+      return;
+    }
+    setHostInvalid(null);
+    const granted = await browser.permissions.request({ origins: parsed.origins }).catch(() => false);
+    if (!granted) {
+      setHostStatus({ tone: 'error', text: i18n.t('options.permissionDenied', { host: parsed.host.host }) });
+      return;
+    }
+    const others = settings.ekuaibao.customHosts.filter((h) => h.host !== parsed.host.host);
+    const next = { ...settings, ekuaibao: { ...settings.ekuaibao, customHosts: [...others, parsed.host] } };
+    await saveSettings(next);
+    setSettings(next);
+    setHostInput('');
+    setHostApiInput('');
+    setHostStatus({ tone: 'ok', text: i18n.t('options.hostAdded', { host: parsed.host.host }) });
+  };
+
+  const removeEkuaibaoHost = async (host: EkuaibaoCustomHost) => {
+    const next = { ...settings, ekuaibao: { ...settings.ekuaibao, customHosts: settings.ekuaibao.customHosts.filter((h) => h.host !== host.host) } };
+    await saveSettings(next);
+    setSettings(next);
+    await browser.permissions.remove({ origins: [`https://${host.host}/*`] }).catch(() => false);
+  };
+
   const removeHost = async (host: CustomHost) => {
     const next = { ...settings, feishu: { ...settings.feishu, customHosts: settings.feishu.customHosts.filter((h) => h.host !== host.host) } };
     await saveSettings(next);
@@ -122,6 +203,8 @@ export function App() {
 
   const savedToken = settings.feishu.accessToken;
   const savedSecret = settings.feishu.appSecret !== null;
+  const savedEkbToken = settings.ekuaibao.accessToken;
+  const savedEkbSecurity = settings.ekuaibao.appSecurity !== null;
   return (
     <main>
       <h1>{i18n.t('options.title')}</h1>
@@ -192,6 +275,83 @@ export function App() {
         </fieldset>
 
         <fieldset>
+          <legend>{i18n.t('options.ekuaibaoSection')}</legend>
+          <Field
+            id="ekuaibao-api-base"
+            type="url"
+            label={i18n.t('options.ekuaibaoApiBase')}
+            value={ekbApiBase}
+            onInput={setEkbApiBase}
+            list="ekuaibao-api-bases"
+            placeholder={DEFAULT_SETTINGS.ekuaibao.apiBase}
+            error={invalid === 'ekuaibaoApiBase' ? i18n.t('options.invalidEkuaibaoApiBase') : undefined}
+            help={i18n.t('options.ekuaibaoApiBaseHelp')}
+          />
+          <datalist id="ekuaibao-api-bases">
+            {EKUAIBAO_API_BASES.map((b) => (
+              <option key={b.apiBase} value={b.apiBase}>
+                {b.edition}
+              </option>
+            ))}
+          </datalist>
+
+          <div class="radios" role="radiogroup" aria-label={i18n.t('options.ekuaibaoAuthMode')}>
+            <span class="radios__label">{i18n.t('options.ekuaibaoAuthMode')}</span>
+            {(['token', 'app'] as const).map((mode) => (
+              <label key={mode}>
+                <input type="radio" name="ekuaibao-auth-mode" value={mode} checked={ekbAuthMode === mode} onChange={() => setEkbAuthMode(mode)} />
+                {mode === 'token' ? i18n.t('options.ekuaibaoAuthModeToken') : i18n.t('options.ekuaibaoAuthModeApp')}
+              </label>
+            ))}
+          </div>
+
+          <Field
+            id="ekuaibao-access-token"
+            type="password"
+            label={i18n.t('options.ekuaibaoAccessToken')}
+            value={ekbToken}
+            onInput={(value) => {
+              setEkbToken(value);
+              if (value.trim()) setEkbAuthMode('token');
+            }}
+            error={invalid === 'ekuaibaoAccessToken' ? i18n.t('options.invalidEkuaibaoToken') : undefined}
+            help={`${savedEkbToken ? `${i18n.t('options.ekuaibaoAccessTokenSaved', { suffix: tokenSuffix(savedEkbToken) })} ` : ''}${i18n.t('options.ekuaibaoAccessTokenHelp')}`}
+          />
+          <Field
+            id="ekuaibao-app-key"
+            label={i18n.t('options.ekuaibaoAppKey')}
+            value={ekbAppKey}
+            onInput={(value) => {
+              setEkbAppKey(value);
+              if (value.trim()) setEkbAuthMode('app');
+            }}
+            error={invalid === 'ekuaibaoAppKey' ? i18n.t('options.invalidEkuaibaoAppKey') : undefined}
+          />
+          <Field
+            id="ekuaibao-app-security"
+            type="password"
+            label={i18n.t('options.ekuaibaoAppSecurity')}
+            value={ekbAppSecurity}
+            onInput={(value) => {
+              setEkbAppSecurity(value);
+              if (value.trim()) setEkbAuthMode('app');
+            }}
+            error={invalid === 'ekuaibaoAppSecurity' ? i18n.t('options.invalidEkuaibaoAppSecurity') : undefined}
+            help={`${savedEkbSecurity ? `${i18n.t('options.ekuaibaoAppSecuritySaved')} ` : ''}${i18n.t('options.ekuaibaoAppHelp')}`}
+          />
+          <div class="buttons">
+            <button type="button" disabled={testing} onClick={() => void testEkuaibao()}>
+              {i18n.t('options.testEkuaibao')}
+            </button>
+            {(savedEkbToken || savedEkbSecurity) && (
+              <button type="button" onClick={() => void removeEkuaibaoCredentials()}>
+                {i18n.t('options.removeEkuaibao')}
+              </button>
+            )}
+          </div>
+        </fieldset>
+
+        <fieldset>
           <legend>{i18n.t('options.downloadsSection')}</legend>
           <Checkbox id="base-record-folders" label={i18n.t('options.baseRecordFolders')} checked={recordFolders} onChange={setRecordFolders} />
           <Checkbox id="whiteboards" label={i18n.t('options.whiteboards')} checked={whiteboards} onChange={setWhiteboards} />
@@ -218,7 +378,7 @@ export function App() {
       <fieldset>
         <legend>{i18n.t('options.hostsSection')}</legend>
         <p class="help">{i18n.t('options.hostsHelp')}</p>
-        {settings.feishu.customHosts.length > 0 && (
+        {settings.feishu.customHosts.length + settings.ekuaibao.customHosts.length > 0 && (
           <ul class="hosts" aria-label={i18n.t('options.hostsSection')}>
             {settings.feishu.customHosts.map((host) => (
               <li key={host.host}>
@@ -226,6 +386,16 @@ export function App() {
                   {host.host} → {host.apiBase} ({host.brand === 'lark' ? 'Lark' : 'Feishu'})
                 </span>
                 <button type="button" aria-label={i18n.t('options.removeHost', { host: host.host })} onClick={() => void removeHost(host)}>
+                  {i18n.t('options.remove')}
+                </button>
+              </li>
+            ))}
+            {settings.ekuaibao.customHosts.map((host) => (
+              <li key={`ekuaibao ${host.host}`}>
+                <span>
+                  {host.host} → {host.apiBase} ({i18n.t('options.platformEkuaibao')})
+                </span>
+                <button type="button" aria-label={i18n.t('options.removeHost', { host: host.host })} onClick={() => void removeEkuaibaoHost(host)}>
                   {i18n.t('options.remove')}
                 </button>
               </li>
@@ -251,9 +421,17 @@ export function App() {
         />
         <div class="field">
           <label for="custom-host-brand">{i18n.t('options.customHostBrand')}</label>
-          <select id="custom-host-brand" value={hostBrand} onChange={(e) => setHostBrand(e.currentTarget.value === 'lark' ? 'lark' : 'feishu')}>
+          <select
+            id="custom-host-brand"
+            value={hostBrand}
+            onChange={(e) => {
+              const value = e.currentTarget.value;
+              setHostBrand(value === 'lark' || value === 'ekuaibao' ? value : 'feishu');
+            }}
+          >
             <option value="feishu">Feishu</option>
             <option value="lark">Lark</option>
+            <option value="ekuaibao">{i18n.t('options.platformEkuaibao')}</option>
           </select>
         </div>
         <div class="buttons">
@@ -281,4 +459,14 @@ function describeConnection(result: ConnectionResult): Status {
     : i18n.t('options.connectedAnonymous', { apiBase: result.apiBase, kind });
   if (!result.who && result.missingScope) text += i18n.t('options.connectedScopeHint', { scope: result.missingScope });
   return { tone: 'ok', text };
+}
+
+function describeEkuaibaoConnection(result: EkuaibaoConnectionResult): Status {
+  if (!result.ok) return { tone: 'error', text: describeProblem(result.problem) };
+  return {
+    tone: 'ok',
+    text: result.corporationId
+      ? i18n.t('options.ekuaibaoConnectedCorp', { apiBase: result.apiBase, corp: result.corporationId })
+      : i18n.t('options.ekuaibaoConnected', { apiBase: result.apiBase }),
+  };
 }

@@ -1,6 +1,7 @@
 import { browser, i18n } from '#imports';
 import { AttachmentList } from '@/components/AttachmentList';
 import { AttachmentRow, type RowTone } from '@/components/AttachmentRow';
+import { FormFinder } from '@/components/FormFinder';
 import { MessageRow } from '@/components/MessageRow';
 import { Notice } from '@/components/Notice';
 import { tabListUrl } from '@/lib/core/extension-pages';
@@ -8,6 +9,7 @@ import { formatBytes } from '@/lib/ui/format';
 import type { RowModel } from '@/lib/ui/popup-model';
 import { describeProblem, isSettingsProblem } from '@/lib/ui/problem-text';
 import { usePopup } from '@/lib/ui/use-popup';
+import { describeOrigin } from '@/lib/ui/where-text';
 
 /** Wires the popup model to presentational components; also serves the "open in a tab" view (`?tabId=`). */
 export function App({ search }: { search: string }) {
@@ -36,7 +38,7 @@ export function App({ search }: { search: string }) {
     case 'needs-credentials':
       body = (
         <Notice tone="warning" actions={openSettings}>
-          {i18n.t('popup.needsToken')}
+          {view.platform === 'ekuaibao' ? i18n.t('popup.needsTokenEkuaibao') : i18n.t('popup.needsToken')}
         </Notice>
       );
       break;
@@ -126,13 +128,14 @@ export function App({ search }: { search: string }) {
             </Notice>
           )}
           {view.hints.includes('advanced-base-empty') && <Notice tone="warning">{i18n.t('popup.hintAdvancedBase')}</Notice>}
+          {view.hints.includes('no-forms') && <Notice>{i18n.t('popup.noForms')}</Notice>}
           {model.startProblem && (
             <Notice tone="error" actions={isSettingsProblem(model.startProblem) ? openSettings : undefined}>
               {describeProblem(model.startProblem)}
             </Notice>
           )}
           {counts.total === 0 ? (
-            <Notice>{i18n.t('popup.empty')}</Notice>
+            view.hints.includes('no-forms') ? null : <Notice>{model.formFinder ? i18n.t('popup.emptyForms') : i18n.t('popup.empty')}</Notice>
           ) : (
             <>
               <div class="toolbar">
@@ -183,6 +186,18 @@ export function App({ search }: { search: string }) {
         )}
       </header>
       {body}
+      {model.formFinder && (
+        <FormFinder
+          label={i18n.t('popup.formCode')}
+          buttonLabel={i18n.t('popup.find')}
+          busyLabel={i18n.t('popup.finding')}
+          help={i18n.t('popup.formCodeHelp')}
+          placeholder="B24000123"
+          busy={model.busy}
+          error={model.findProblem ? describeProblem(model.findProblem) : undefined}
+          onFind={(code) => void model.findForm(code)}
+        />
+      )}
     </main>
   );
 }
@@ -199,7 +214,7 @@ function rowProps(row: RowModel) {
     tone,
     progress: row.progress,
     reason: row.problem ? describeProblem(row.problem) : undefined,
-    where: row.where,
+    where: row.origin ? describeOrigin(row.origin) : row.where,
   };
 }
 

@@ -113,6 +113,8 @@ describe('createContextMenu', () => {
       documentUrlPatterns: [
         ...FAMILIES.flatMap((domain) => LISTED_PATHS.map((path) => `https://*.${domain}/${path}*`)),
         ...FAMILIES.map((domain) => `https://mail.${domain}/*`),
+        'https://*.ekuaibao.com/*',
+        'https://*.hosecloud.com/*',
       ],
     });
   });
@@ -125,7 +127,7 @@ describe('createContextMenu', () => {
       ...LISTED_PATHS.map((path) => `https://docs.acme-private.cn/${path}*`),
       ...LISTED_PATHS.map((path) => `https://*.corp-lark.example/${path}*`),
     ]);
-    expect(patterns).toHaveLength(FAMILIES.length * (LISTED_PATHS.length + 1) + 2 * LISTED_PATHS.length);
+    expect(patterns).toHaveLength(FAMILIES.length * (LISTED_PATHS.length + 1) + 2 * LISTED_PATHS.length + 2);
   });
 
   it('shows the item on exactly the pages the extension can list', async () => {
@@ -166,6 +168,10 @@ describe('createContextMenu', () => {
       'https://www.acme-private.cn/docx/UXEAd6cRUoj5pexJZr0cdwaFnpd',
       'http://acme.feishu.cn/docx/UXEAd6cRUoj5pexJZr0cdwaFnpd',
       'https://example.com/docx/UXEAd6cRUoj5pexJZr0cdwaFnpd',
+      'https://app.ekuaibao.com/web/app.html#/bills',
+      'https://dd2.hosecloud.com/web/app.html#/bill/ID01kZx3mPq7Rt',
+      'http://app.ekuaibao.com/web/app.html',
+      'https://ekuaibao.example.com/web/app.html',
     ];
     for (const url of urls) expect([url, matches(url)]).toEqual([url, recognisePage(url, customHosts).status === 'supported']);
   });

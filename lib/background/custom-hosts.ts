@@ -1,26 +1,38 @@
 /**
- * Private deployments: the content script and the context menu follow the custom web hosts in the settings,
+ * Private deployments: the content scripts and the context menu follow the custom web hosts in the settings,
  * registered at runtime (no reinstall), for the hosts the user granted access to in the options page.
  */
 import { browser } from '#imports';
-import type { CustomHost } from '../settings';
+import type { CustomHost, EkuaibaoCustomHost } from '../settings';
 import { createContextMenu } from './context-menu';
 
-const SCRIPT_ID = 'feishu-custom-hosts';
+const FEISHU_SCRIPT = { id: 'feishu-custom-hosts', js: 'content-scripts/feishu.js' } as const;
+const EKUAIBAO_SCRIPT = { id: 'ekuaibao-custom-hosts', js: 'content-scripts/ekuaibao.js' } as const;
 
-export async function syncCustomHosts(customHosts: readonly CustomHost[]): Promise<void> {
-  const granted: CustomHost[] = [];
-  for (const host of customHosts) {
-    if (await browser.permissions.contains({ origins: [`https://${host.host}/*`] }).catch(() => false)) granted.push(host);
+async function granted<T extends { host: string }>(hosts: readonly T[]): Promise<T[]> {
+  const result: T[] = [];
+  for (const host of hosts) {
+    if (await browser.permissions.contains({ origins: [`https://${host.host}/*`] }).catch(() => false)) result.push(host);
   }
-  const matches = granted.map((h) => `https://${h.host}/*`);
-  const existing = await browser.scripting.getRegisteredContentScripts({ ids: [SCRIPT_ID] });
+  return result;
+}
+
+async function register(script: { id: string; js: string }, hosts: readonly { host: string }[]): Promise<void> {
+  const matches = hosts.map((h) => `https://${h.host}/*`);
+  const existing = await browser.scripting.getRegisteredContentScripts({ ids: [script.id] });
   if (matches.length === 0) {
-    if (existing.length > 0) await browser.scripting.unregisterContentScripts({ ids: [SCRIPT_ID] });
-  } else {
-    const script = { id: SCRIPT_ID, matches, js: ['content-scripts/feishu.js'], runAt: 'document_idle' as const, persistAcrossSessions: true };
-    if (existing.length > 0) await browser.scripting.updateContentScripts([script]);
-    else await browser.scripting.registerContentScripts([script]);
+    if (existing.length > 0) await browser.scripting.unregisterContentScripts({ ids: [script.id] });
+    return;
   }
-  await createContextMenu(granted);
+  const registration = { id: script.id, matches, js: [script.js], runAt: 'document_idle' as const, persistAcrossSessions: true };
+  if (existing.length > 0) await browser.scripting.updateContentScripts([registration]);
+  else await browser.scripting.registerContentScripts([registration]);
+}
+
+export async function syncCustomHosts(customHosts: readonly CustomHost[], ekuaibaoHosts: readonly EkuaibaoCustomHost[] = []): Promise<void> {
+  const feishu = await granted(customHosts);
+  const ekuaibao = await granted(ekuaibaoHosts);
+  await register(FEISHU_SCRIPT, feishu);
+  await register(EKUAIBAO_SCRIPT, ekuaibao);
+  await createContextMenu(feishu, ekuaibao);
 }

@@ -13,7 +13,7 @@ import { FeishuClients } from './feishu-clients';
 
 /** Settings with the given Feishu fields, every other field at its default. */
 function settings(values: Partial<Settings['feishu']>): Settings {
-  return { feishu: { ...DEFAULT_SETTINGS.feishu, ...values } };
+  return { ...DEFAULT_SETTINGS, feishu: { ...DEFAULT_SETTINGS.feishu, ...values } };
 }
 
 const CUSTOM = 'https://feishu.corp.example';

@@ -5,36 +5,43 @@
 import { browser, type Browser } from '#imports';
 import type { Attachment, Listing } from '../core/attachment';
 import { tabListUrl } from '../core/extension-pages';
-import { pageKey, type PageRef } from '../core/page';
+import { FormCodeSchema, pageKey, type PageRef } from '../core/page';
+import { toProblem } from '../core/problem';
 import { DownloadEngine } from '../downloads/engine';
 import { JobStore } from '../downloads/job';
 import type { LinkResolver } from '../downloads/links';
 import { createProbe } from '../downloads/probe';
+import { createEkuaibaoResolver } from '../ekuaibao/download-urls';
+import { listEkuaibaoForms } from '../ekuaibao/forms';
 import { createBoardResolver } from '../feishu/board';
 import { createDriveFileResolver } from '../feishu/drive-file';
 import { listFeishuPage } from '../feishu/list-page';
 import { createMailResolver, listMoreMail } from '../feishu/mail';
 import { createFeishuMediaResolver } from '../feishu/media';
-import { listenForMessages, senderContext, type StartResult } from '../messaging/protocol';
+import { listenForMessages, senderContext, type FindFormResult, type StartResult } from '../messaging/protocol';
 import { recognisePage } from '../platforms';
-import { loadSettings, watchSettings } from '../settings';
+import { loadSettings, watchSettings, type Settings } from '../settings';
 import { showBadge } from './badge';
 import { chromeDownloads } from './chrome-downloads';
 import { testConnection } from './connection-test';
 import { handleMenuClick } from './context-menu';
 import { syncCustomHosts } from './custom-hosts';
+import { EkuaibaoClients } from './ekuaibao-clients';
+import { testEkuaibaoConnection } from './ekuaibao-connection-test';
 import { FeishuClients } from './feishu-clients';
 import { keepAliveWhileBusy } from './keep-alive';
 import { TabService } from './tab-service';
 
 export function startBackground(): void {
   const clients = new FeishuClients();
+  const ekuaibao = new EkuaibaoClients(clients.limiters);
   const clientFor = (apiBase: string) => clients.forApiBase(apiBase);
   const resolvers: Record<Attachment['source']['type'], LinkResolver> = {
     'feishu-media': createFeishuMediaResolver(clientFor),
     'feishu-drive-file': createDriveFileResolver(clientFor),
     'feishu-board': createBoardResolver(clientFor),
     'feishu-mail': createMailResolver(clientFor),
+    'ekuaibao-attachment': createEkuaibaoResolver((apiBase) => ekuaibao.forApiBase(apiBase)),
   };
   const engine = new DownloadEngine({
     store: new JobStore(),
@@ -44,11 +51,28 @@ export function startBackground(): void {
     onJobChanged: keepAliveWhileBusy,
   });
   const tabs = new TabService({
-    listPage: (page) => listPage(page, clients),
-    hasCredentials: () => clients.hasCredentials(),
-    recognise: async (url) => recognisePage(url, (await loadSettings()).feishu.customHosts),
+    listPage: (page) => listPage(page, clients, ekuaibao),
+    hasCredentials: (page) => (page.platform === 'ekuaibao' ? ekuaibao.hasCredentials() : clients.hasCredentials()),
+    recognise: async (url) => recognise(url, await loadSettings()),
     onStateChanged: (state) => void showBadge(state),
   });
+
+  /** "Find" in the popup: a typed form code joins the tab's list once Ekuaibao confirms the form exists. */
+  async function findForm(tabId: number, typed: string): Promise<FindFormResult> {
+    const code = FormCodeSchema.safeParse(typed);
+    if (!code.success) return { ok: false, problem: { kind: 'invalid-form-code', platform: 'ekuaibao', detail: typed.trim().slice(0, 40) } };
+    const tab = await browser.tabs.get(tabId);
+    const recognition = tab.url ? recognise(tab.url, await loadSettings()) : ({ status: 'other' } as const);
+    if (recognition.status !== 'supported' || recognition.page.platform !== 'ekuaibao') return { ok: false, problem: { kind: 'unsupported-page' } };
+    if (!(await ekuaibao.hasCredentials())) return { ok: false, problem: { kind: 'credentials-missing', platform: 'ekuaibao' } };
+    try {
+      await ekuaibao.formDetails(await ekuaibao.forPage(recognition.page), { code: code.data });
+    } catch (error) {
+      const problem = toProblem(error);
+      return { ok: false, problem: problem.kind === 'not-found' ? { ...problem, detail: code.data } : problem };
+    }
+    return { ok: true, state: await tabs.ensure(tabId, tab.url, { force: true, addCode: code.data, wait: true }) };
+  }
 
   async function downloadAll(tabId: number, messageId?: string): Promise<StartResult> {
     const tab = await browser.tabs.get(tabId);
@@ -63,7 +87,7 @@ export function startBackground(): void {
     if (listing.listing.type === 'mailbox') {
       // A mailbox downloads one message at a time: the one chosen in the popup, else the one open in the page.
       const page = state.recognition.page;
-      const wanted = messageId ?? (page.kind === 'mail' ? page.messageId : undefined) ?? state.dom?.messageId;
+      const wanted = messageId ?? (page.platform === 'feishu' && page.kind === 'mail' ? page.messageId : undefined) ?? state.dom?.messageId;
       const message = listing.listing.messages.find((m) => m.id === wanted);
       if (!message) return { ok: false, problem: { kind: 'unknown', detail: 'Choose a message first.' } };
       job = await engine.startJob({ tabId, pageKey: `${key}:${message.id}`, title: message.subject, folder: message.folder, attachments: message.attachments });
@@ -90,19 +114,24 @@ export function startBackground(): void {
     downloadAll: ({ tabId, messageId }) => downloadAll(tabId, messageId),
     async mailMore({ tabId }) {
       const state = await tabs.ensure(tabId, (await browser.tabs.get(tabId)).url, { wait: true });
-      if (state.recognition.status !== 'supported' || state.recognition.page.kind !== 'mail') return state;
+      if (state.recognition.status !== 'supported' || state.recognition.page.platform !== 'feishu' || state.recognition.page.kind !== 'mail') return state;
       const page = state.recognition.page;
       const client = await clients.forPage(page);
       const grown = await tabs.extendListing(tabId, pageKey(page), async (listing) => (listing.type === 'mailbox' ? listMoreMail(client, listing, page.brand) : listing));
       return grown ?? state;
     },
     testConnection: (request) => testConnection(request, clients),
+    findForm: ({ tabId, code }) => findForm(tabId, code),
+    testEkuaibaoConnection: (request) => testEkuaibaoConnection(request, ekuaibao),
   });
 
   const onMenuClick = (info: Browser.contextMenus.OnClickData, tab?: Browser.tabs.Tab) => handleMenuClick(info, tab, { downloadAll, openList });
   browser.downloads.onChanged.addListener((delta) => void engine.handleDownloadChanged(delta));
   browser.contextMenus.onClicked.addListener((info, tab) => void onMenuClick(info, tab));
-  const syncHosts = async () => syncCustomHosts((await loadSettings()).feishu.customHosts).catch((error: unknown) => console.warn('custom hosts', error));
+  const syncHosts = async () => {
+    const settings = await loadSettings();
+    await syncCustomHosts(settings.feishu.customHosts, settings.ekuaibao.customHosts).catch((error: unknown) => console.warn('custom hosts', error));
+  };
   browser.runtime.onInstalled.addListener(() => void syncHosts());
   // Again at browser start: the title follows the browser's language, which may have changed since install.
   browser.runtime.onStartup.addListener(() => void syncHosts());
@@ -110,6 +139,7 @@ export function startBackground(): void {
     void syncHosts();
     // New credentials: tokens obtained with the old ones must not be reused.
     void clients.tenantTokens.clear();
+    void ekuaibao.forget();
   });
   browser.tabs.onRemoved.addListener((tabId) => void tabs.forget(tabId));
   void engine.resume();
@@ -119,7 +149,15 @@ export function startBackground(): void {
   Object.assign(globalThis, { attachmentDownloader: { onMenuClick } });
 }
 
-async function listPage(page: PageRef, clients: FeishuClients): Promise<Listing> {
+function recognise(url: string, settings: Settings) {
+  return recognisePage(url, settings.feishu.customHosts, settings.ekuaibao.customHosts);
+}
+
+async function listPage(page: PageRef, clients: FeishuClients, ekuaibao: EkuaibaoClients): Promise<Listing> {
+  if (page.platform === 'ekuaibao') {
+    const client = await ekuaibao.forPage(page);
+    return listEkuaibaoForms(client, page, (c, ref) => ekuaibao.formDetails(c, ref));
+  }
   const { feishu } = await loadSettings();
   return listFeishuPage(await clients.forPage(page), page, {
     recordFolders: feishu.baseRecordFolders,

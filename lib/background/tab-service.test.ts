@@ -18,7 +18,7 @@ const MIND_MAP_URL = 'https://acme.feishu.cn/mindnotes/bmncnMindMapToken00000000
 
 /** The page's token (documents, sheets, bases...), or `mail` for the mailbox. */
 function tokenOf(page: PageRef): string {
-  return page.kind === 'mail' ? 'mail' : page.token;
+  return page.platform === 'ekuaibao' ? 'forms' : page.kind === 'mail' ? 'mail' : page.token;
 }
 
 function listingOf(page: PageRef): Listing {
@@ -430,5 +430,54 @@ describe('TabService.setJob and forget', () => {
     await h.service.ensure(TAB, URL_A, { wait: true });
     await h.service.forget(TAB);
     expect(await readTabState(TAB)).toBeNull();
+  });
+});
+
+describe('TabService on Ekuaibao pages', () => {
+  const LIST_URL = 'https://app.ekuaibao.com/web/app.html#/bills';
+  const OTHER_HOST_URL = 'https://dd2.hosecloud.com/web/app.html#/bills';
+  const forms = (...codes: string[]) => ({ items: [], forms: { codes, flowIds: [] } });
+  const formsOf = (state: TabState) =>
+    state.recognition.status === 'supported' && state.recognition.page.platform === 'ekuaibao' ? state.recognition.page.forms : undefined;
+
+  it('lists the forms the page shows, and lists again only when they change', async () => {
+    const h = harness();
+    const first = await h.service.ensure(TAB, LIST_URL, { wait: true, dom: forms('B24000123', 'B24000124') });
+    expect(formsOf(first)).toEqual([{ code: 'B24000123' }, { code: 'B24000124' }]);
+    await h.service.ensure(TAB, LIST_URL, { wait: true, dom: forms('B24000124', 'B24000123') });
+    expect(h.listPage).toHaveBeenCalledOnce();
+    const third = await h.service.ensure(TAB, LIST_URL, { wait: true, dom: forms('B24000125') });
+    expect(formsOf(third)).toEqual([{ code: 'B24000125' }]);
+    expect(h.listPage).toHaveBeenCalledTimes(2);
+  });
+
+  it('keeps what the page showed when the popup asks without it', async () => {
+    const h = harness();
+    await h.service.ensure(TAB, LIST_URL, { wait: true, dom: forms('B24000123') });
+    const asked = await h.service.ensure(TAB, LIST_URL, { wait: true });
+    expect(formsOf(asked)).toEqual([{ code: 'B24000123' }]);
+    expect(h.listPage).toHaveBeenCalledOnce();
+  });
+
+  it('adds a typed code to the page\'s forms and keeps it while the tab stays on that host', async () => {
+    const h = harness();
+    await h.service.ensure(TAB, LIST_URL, { wait: true, dom: forms('B24000123') });
+    const found = await h.service.ensure(TAB, LIST_URL, { wait: true, force: true, addCode: 'B24000200' });
+    expect(formsOf(found)).toEqual([{ code: 'B24000123' }, { code: 'B24000200' }]);
+    expect(found.manual).toEqual({ host: 'app.ekuaibao.com', codes: ['B24000200'] });
+    // The page shows other forms now: the typed one stays listed with them.
+    const moved = await h.service.ensure(TAB, `${LIST_URL}?page=2`, { wait: true, dom: forms('B24000124') });
+    expect(formsOf(moved)).toEqual([{ code: 'B24000124' }, { code: 'B24000200' }]);
+    // Another host: typed codes and what the old page showed are forgotten.
+    const elsewhere = await h.service.ensure(TAB, OTHER_HOST_URL, { wait: true });
+    expect(formsOf(elsewhere)).toEqual([]);
+    expect(elsewhere.manual).toBeUndefined();
+  });
+
+  it('asks the Ekuaibao credentials for an Ekuaibao page', async () => {
+    const h = harness({ credentials: false });
+    const state = await h.service.ensure(TAB, LIST_URL, { wait: true, dom: forms('B24000123') });
+    expect(state.listing.status).toBe('needs-credentials');
+    expect(h.hasCredentials).toHaveBeenCalledWith(expect.objectContaining({ platform: 'ekuaibao' }));
   });
 });

@@ -6,7 +6,7 @@ import type { Listing } from '../core/attachment';
 import { pageKey, type PageRecognition, type PageRef } from '../core/page';
 import { toProblem } from '../core/problem';
 import { readTabState, removeTabState, writeTabState, type DomSighting, type ListingState, type TabState } from '../core/tab-state';
-import { recognisePage } from '../platforms';
+import { recognisePage, refineRecognition } from '../platforms';
 
 export interface TabServiceDeps {
   listPage(page: PageRef): Promise<Listing>;
@@ -35,9 +35,13 @@ export class TabService {
    * The state for `tabId` showing `url`, listing the page if nothing usable is known yet. With `wait`, resolves
    * once the listing has finished; otherwise answers at once (the popup then watches session storage).
    */
-  async ensure(tabId: number, url: string | undefined, options: { wait?: boolean; force?: boolean; dom?: DomSighting } = {}): Promise<TabState> {
+  async ensure(
+    tabId: number,
+    url: string | undefined,
+    options: { wait?: boolean; force?: boolean; dom?: DomSighting; addCode?: string } = {},
+  ): Promise<TabState> {
     const recognition: PageRecognition = url ? await (this.deps.recognise?.(url) ?? recognisePage(url)) : { status: 'other' };
-    const { state, done } = await this.exclusive(tabId, () => this.decide(tabId, recognition, options.force ?? false, options.dom));
+    const { state, done } = await this.exclusive(tabId, () => this.decide(tabId, recognition, options.force ?? false, options.dom, options.addCode));
     // Also for an unchanged state: Chrome clears a tab's badge on every full navigation, reloads included.
     this.deps.onStateChanged?.(state);
     return options.wait && done ? done : state;
@@ -80,15 +84,22 @@ export class TabService {
 
   private async decide(
     tabId: number,
-    recognition: PageRecognition,
+    urlRecognition: PageRecognition,
     force: boolean,
-    dom: DomSighting | undefined,
+    reportedDom: DomSighting | undefined,
+    addCode: string | undefined,
   ): Promise<{ state: TabState; done?: Promise<TabState> }> {
     let previous = await readTabState(tabId);
+    // An Ekuaibao page is the forms it shows: what its markup showed last (unless it reports anew) and typed codes.
+    const host = urlRecognition.status === 'supported' ? urlRecognition.page.host : undefined;
+    const sameHost = host !== undefined && previous?.recognition.status === 'supported' && previous.recognition.page.host === host;
+    const dom = reportedDom ?? (sameHost && urlRecognition.status === 'supported' && urlRecognition.page.platform === 'ekuaibao' ? previous?.dom : undefined);
+    const manual = manualFor(host, previous?.manual, addCode);
+    const recognition = refineRecognition(urlRecognition, dom, manual?.codes);
     const samePage = previous !== null && sameRecognition(previous.recognition, recognition);
     if (previous && samePage) {
       // Same list, newer details: the open sheet or mail message, what the page shows. Kept without relisting.
-      const updated: TabState = { ...previous, recognition, ...(dom ? { dom } : {}) };
+      const updated: TabState = { ...previous, recognition, ...(dom ? { dom } : {}), ...(manual ? { manual } : {}) };
       if (JSON.stringify(updated) !== JSON.stringify(previous)) previous = await this.save(updated);
     }
 
@@ -112,6 +123,7 @@ export class TabService {
       listing: { status: 'idle' },
       jobId: samePage ? previous?.jobId : undefined,
       ...((dom ?? (samePage ? previous?.dom : undefined)) ? { dom: dom ?? previous?.dom } : {}),
+      ...(manual ? { manual } : {}),
     };
     if (!(await this.deps.hasCredentials(recognition.page))) {
       // No call without credentials: the popup asks for a token instead.
@@ -155,6 +167,14 @@ export class TabService {
     this.deps.onStateChanged?.(state);
     return state;
   }
+}
+
+/** Typed codes stay while the tab shows the same Ekuaibao host; `addCode` joins them. */
+function manualFor(host: string | undefined, previous: TabState['manual'], addCode: string | undefined): TabState['manual'] {
+  if (host === undefined) return undefined;
+  const codes = previous?.host === host ? previous.codes : [];
+  const next = addCode && !codes.includes(addCode) ? [...codes, addCode] : codes;
+  return next.length > 0 ? { host, codes: next } : undefined;
 }
 
 function sameRecognition(a: PageRecognition, b: PageRecognition): boolean {

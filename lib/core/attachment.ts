@@ -26,8 +26,31 @@ export const AttachmentSourceSchema = z.discriminatedUnion('type', [
     messageId: z.string().min(1).max(200),
     attachmentId: z.string().min(1).max(200),
   }),
+  /** An Ekuaibao attachment: `POST /api/openapi/v2/attachment/downloadurls`, 100 items a call. */
+  z.object({
+    type: z.literal('ekuaibao-attachment'),
+    apiBase: ApiBaseUrlSchema,
+    fileId: z.string().min(1).max(200),
+    /** The storage key; `DP:{…}` for DingPan (钉盘) files, whose links need the headers the API returns. */
+    key: z.string().min(1).max(4000),
+  }),
 ]);
 export type AttachmentSource = z.infer<typeof AttachmentSourceSchema>;
+
+/**
+ * Where in an Ekuaibao form an attachment sits, as data: the popup words it in the user's language
+ * ("B24000123 · Expense line 2 (住宿) · Invoice").
+ */
+export const FormOriginSchema = z.object({
+  /** The form's code (单据编号). */
+  form: z.string().max(100),
+  part: z.enum(['form', 'field', 'line', 'invoice', 'approval']),
+  /** 1-based expense line (费用明细) number. */
+  line: z.number().int().positive().optional(),
+  /** The custom field's name, the line's fee type, or the approval action. */
+  label: z.string().max(200).optional(),
+});
+export type FormOrigin = z.infer<typeof FormOriginSchema>;
 
 export const AttachmentSchema = z.object({
   /** Unique within a listing. */
@@ -46,6 +69,8 @@ export const AttachmentSchema = z.object({
   where: z.string().max(300).optional(),
   /** Links that may be used only a few times (mail): never spend one on learning the file's type. */
   noProbe: z.literal(true).optional(),
+  /** Ekuaibao: the place in the form, worded by the popup. */
+  origin: FormOriginSchema.optional(),
 });
 export type Attachment = z.infer<typeof AttachmentSchema>;
 
@@ -61,7 +86,7 @@ export const AttachmentListingSchema = z.object({
   attachments: z.array(AttachmentSchema),
   partial: z.array(PartialProblemSchema),
   /** Facts worth telling with the list, e.g. that an advanced-permission base may hide records. */
-  hints: z.array(z.enum(['advanced-base-empty'])),
+  hints: z.array(z.enum(['advanced-base-empty', 'no-forms'])),
 });
 export type AttachmentListing = z.infer<typeof AttachmentListingSchema>;
 

@@ -29,14 +29,46 @@ export const FeishuPageSchema = z.discriminatedUnion('kind', [
 export type FeishuPage = z.infer<typeof FeishuPageSchema>;
 export type FeishuPageKind = FeishuPage['kind'];
 
-/** Every page the extension can list; one member per platform (Ekuaibao joins later). */
-export const PageRefSchema = FeishuPageSchema;
+/**
+ * An Ekuaibao (合思) form code (单据编号), e.g. `B24000123`: a letter prefix per form type and digits. Upper-cased;
+ * only ever sent as the `code` query parameter of a fixed API route.
+ */
+export const FormCodeSchema = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .pipe(z.string().regex(/^[A-Z]{1,4}\d{6,14}$/, 'not a form code'));
+/** An Ekuaibao flow id (单据 ID), e.g. `ID01kZx3mPq7Rt`, `lrMb7AO5So2800`, `ID_3sTYYdqkcsM`. */
+export const FlowIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'not a flow id');
+
+/** Most forms one page may name: the Open API reads them one by one, so a list page is capped. */
+export const MAX_FORMS_PER_PAGE = 50;
+
+/** One Ekuaibao form, named by whichever identifier the page revealed. */
+export const FormRefSchema = z.union([z.object({ code: FormCodeSchema }), z.object({ flowId: FlowIdSchema })]);
+export type FormRef = z.infer<typeof FormRefSchema>;
+
+/**
+ * An Ekuaibao page: the web app is one single-page app whose routes are not public, so the page is described by the
+ * forms it shows (from its URL, its markup, and codes the user typed in the popup), not by its route.
+ */
+export const EkuaibaoPageSchema = z.object({
+  platform: z.literal('ekuaibao'),
+  kind: z.literal('forms'),
+  host: z.string().max(253),
+  forms: z.array(FormRefSchema).max(MAX_FORMS_PER_PAGE),
+});
+export type EkuaibaoPage = z.infer<typeof EkuaibaoPageSchema>;
+
+/** Every page the extension can list; one member per platform. */
+export const PageRefSchema = z.discriminatedUnion('platform', [FeishuPageSchema, EkuaibaoPageSchema]);
 export type PageRef = z.infer<typeof PageRefSchema>;
+export type Platform = PageRef['platform'];
 
 export const PageRecognitionSchema = z.discriminatedUnion('status', [
   z.object({ status: z.literal('supported'), page: PageRefSchema }),
   /** A page of a platform we know, of a kind not handled (yet): say which, instead of a generic "not supported". */
-  z.object({ status: z.literal('unsupported'), platform: z.literal('feishu'), kind: z.string().max(40) }),
+  z.object({ status: z.literal('unsupported'), platform: z.enum(['feishu', 'ekuaibao']), kind: z.string().max(40) }),
   z.object({ status: z.literal('other') }),
 ]);
 export type PageRecognition = z.infer<typeof PageRecognitionSchema>;
@@ -46,6 +78,10 @@ export type PageRecognition = z.infer<typeof PageRecognitionSchema>;
  * open mail message only the selection, so neither is part of it; a base's table is (it scopes the list).
  */
 export function pageKey(page: PageRef): string {
+  if (page.platform === 'ekuaibao') {
+    const ids = page.forms.map((f) => ('code' in f ? `code=${f.code}` : `flow=${f.flowId}`)).sort();
+    return `ekuaibao:${page.host}:forms:${ids.join(',')}`;
+  }
   switch (page.kind) {
     case 'mail':
       return `${page.platform}:${page.host}:mail`;

@@ -28,12 +28,16 @@ export const ProblemKindSchema = z.enum([
   'needs-user-token',
   /** The object exists but holds nothing we can save (a legacy doc, a mind map...); `detail` names its type. */
   'not-listable',
+  /** Typed in the popup, and not a form code (`detail` is what was typed). */
+  'invalid-form-code',
   'unknown',
 ]);
 export type ProblemKind = z.infer<typeof ProblemKindSchema>;
 
 export const ProblemSchema = z.object({
   kind: ProblemKindSchema,
+  /** Whose service it concerns, when not Feishu: the words (and the settings to fix) differ. */
+  platform: z.literal('ekuaibao').optional(),
   /** Permission scopes that would fix it, e.g. `docx:document:readonly`. */
   scopes: z.array(z.string()).optional(),
   /** The platform's error code, e.g. 1770032. */

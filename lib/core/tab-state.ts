@@ -2,7 +2,7 @@
 import { storage } from '#imports';
 import { z } from 'zod';
 import { ListingSchema } from './attachment';
-import { PageRecognitionSchema } from './page';
+import { FormCodeSchema, MAX_FORMS_PER_PAGE, PageRecognitionSchema } from './page';
 import { ProblemSchema } from './problem';
 
 export const ListingStateSchema = z.discriminatedUnion('status', [
@@ -27,6 +27,13 @@ export const DomSightingSchema = z.object({
     )
     .max(2000),
   messageId: z.string().regex(/^[A-Za-z0-9+/=_-]{4,200}$/).optional(),
+  /** Ekuaibao: the forms the page shows (codes next to 单据编号, flow ids in its markup); identifiers only. */
+  forms: z
+    .object({
+      codes: z.array(z.string().max(40)).max(200),
+      flowIds: z.array(z.string().max(80)).max(200),
+    })
+    .optional(),
 });
 export type DomSighting = z.infer<typeof DomSightingSchema>;
 
@@ -37,6 +44,11 @@ export const TabStateSchema = z.object({
   /** The latest download job started from this tab's page. */
   jobId: z.string().optional(),
   dom: DomSightingSchema.optional(),
+  /**
+   * Ekuaibao form codes the user typed in the popup ("Find"), listed with what the page shows while the tab stays on
+   * that host.
+   */
+  manual: z.object({ host: z.string().max(253), codes: z.array(FormCodeSchema).max(MAX_FORMS_PER_PAGE) }).optional(),
 });
 export type TabState = z.infer<typeof TabStateSchema>;
 

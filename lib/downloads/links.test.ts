@@ -13,7 +13,8 @@ function attachment(n: number, apiBase = FEISHU_API): Attachment {
 
 /** The identifier the link service knows an attachment by: its token, or a mail attachment's id. */
 function tokenOf(attachment: Attachment): string {
-  return attachment.source.type === 'feishu-mail' ? attachment.source.attachmentId : attachment.source.token;
+  const { source } = attachment;
+  return source.type === 'feishu-mail' ? source.attachmentId : source.type === 'ekuaibao-attachment' ? source.fileId : source.token;
 }
 
 function deferred() {

@@ -39,6 +39,9 @@ describe('host constants', () => {
     expect(supportedPagePatterns()).toEqual([
       ...FEISHU_MATCH_PATTERNS.flatMap((p) => ['docx', 'wiki', 'sheets', 'base', 'file', 'mail'].map((kind) => p.replace(/\/\*$/, `/${kind}*`))),
       ...FEISHU_MATCH_PATTERNS.map((p) => p.replace('https://*.', 'https://mail.')),
+      // Every Ekuaibao page: its forms show in the markup, whatever the route.
+      'https://*.ekuaibao.com/*',
+      'https://*.hosecloud.com/*',
     ]);
   });
 });

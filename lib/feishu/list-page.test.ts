@@ -64,7 +64,7 @@ function attachmentsOf(listing: Listing): AttachmentListing {
   return listing;
 }
 
-const tokenOf = (a: Attachment) => (a.source.type === 'feishu-mail' ? a.source.attachmentId : a.source.token);
+const tokenOf = (a: Attachment) => (a.source.type === 'feishu-mail' ? a.source.attachmentId : a.source.type === 'ekuaibao-attachment' ? a.source.fileId : a.source.token);
 const wiki = (token: string, extra: Partial<Extract<FeishuPage, { kind: 'wiki' }>> = {}): FeishuPage => ({ ...HOST, kind: 'wiki', token, ...extra });
 const budgetFiles = SHEET_FILES.filter((f) => f.spreadsheet === SHEETS.budget);
 const contractScans = BASE_ATTACHMENTS[BASES.invoices]![BASES.invoicesTables.contracts]!.flatMap((r) => r.attachments.map((a) => ({ record: r, file: a })));

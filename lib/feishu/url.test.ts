@@ -13,7 +13,7 @@ const ACME = { platform: 'feishu', brand: 'feishu', host: 'acme.feishu.cn' } as 
 /** The page of a supported URL (fails the test otherwise). */
 function pageOf(url: string, customHosts: readonly CustomWebHost[] = []): FeishuPage {
   const result = recogniseFeishuUrl(url, customHosts);
-  if (result.status !== 'supported') throw new Error(`${url} was not recognised: ${JSON.stringify(result)}`);
+  if (result.status !== 'supported' || result.page.platform !== 'feishu') throw new Error(`${url} was not recognised: ${JSON.stringify(result)}`);
   return result.page;
 }
 

@@ -29,6 +29,23 @@ export const ConnectionResultSchema = z.discriminatedUnion('ok', [
 ]);
 export type ConnectionResult = z.infer<typeof ConnectionResultSchema>;
 
+export const EkuaibaoConnectionResultSchema = z.discriminatedUnion('ok', [
+  z.object({
+    ok: z.literal(true),
+    apiBase: z.string(),
+    /** App-key mode: the corporation the token belongs to. */
+    corporationId: z.string().optional(),
+  }),
+  z.object({ ok: z.literal(false), apiBase: z.string().optional(), problem: ProblemSchema }),
+]);
+export type EkuaibaoConnectionResult = z.infer<typeof EkuaibaoConnectionResultSchema>;
+
+export const FindFormResultSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), state: TabStateSchema }),
+  z.object({ ok: z.literal(false), problem: ProblemSchema }),
+]);
+export type FindFormResult = z.infer<typeof FindFormResultSchema>;
+
 export const PROTOCOL = {
   /** Content script: "this tab now shows this URL" (on load and on every in-app navigation). */
   pageSeen: {
@@ -52,6 +69,18 @@ export const PROTOCOL = {
       app: z.object({ appId: z.string().max(200), appSecret: z.string().max(500).nullable() }).nullable().optional(),
     }),
     response: ConnectionResultSchema,
+  },
+  /** Ekuaibao: a form code typed in the popup; listed with the page's forms when it exists. */
+  findForm: { fromContent: false, request: TabIdSchema.extend({ code: z.string().max(100) }), response: FindFormResultSchema },
+  testEkuaibaoConnection: {
+    fromContent: false,
+    request: z.object({
+      apiBase: z.string().max(2048),
+      accessToken: z.string().max(8192).nullable(),
+      /** App-key mode: the typed key, and the typed security (null: the saved one). */
+      app: z.object({ appKey: z.string().max(300), appSecurity: z.string().max(300).nullable() }).nullable(),
+    }),
+    response: EkuaibaoConnectionResultSchema,
   },
 } as const satisfies Record<string, { fromContent: boolean; request: z.ZodType; response: z.ZodType }>;
 

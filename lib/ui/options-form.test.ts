@@ -11,7 +11,7 @@ const NEW_SECRET = 'NewAppSecret_9876543210-zyxwv';
 
 /** Settings with the given Feishu fields, every other field at its default. */
 function settings(values: Partial<Settings['feishu']>): Settings {
-  return { feishu: { ...DEFAULT_SETTINGS.feishu, ...values } };
+  return { ...DEFAULT_SETTINGS, feishu: { ...DEFAULT_SETTINGS.feishu, ...values } };
 }
 
 /** The form as the options page fills it: token mode, empty fields, the default switches. */

@@ -63,7 +63,7 @@ describe('buildView', () => {
   });
 
   it('asks for credentials', () => {
-    expect(buildView(tabState({ status: 'needs-credentials' }), null, NO_PROGRESS)).toEqual({ kind: 'needs-credentials' });
+    expect(buildView(tabState({ status: 'needs-credentials' }), null, NO_PROGRESS)).toEqual({ kind: 'needs-credentials', platform: 'feishu' });
   });
 
   it('passes the listing problem on', () => {

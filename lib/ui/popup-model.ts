@@ -1,6 +1,6 @@
 /** Pure view model of the popup: what to show for a tab's state, its job and Chrome's live progress. */
-import type { Attachment, AttachmentListing, MailboxListing, PartialProblem } from '../core/attachment';
-import { pageKey } from '../core/page';
+import type { Attachment, AttachmentListing, FormOrigin, MailboxListing, PartialProblem } from '../core/attachment';
+import { pageKey, type Platform } from '../core/page';
 import type { Problem } from '../core/problem';
 import type { TabState } from '../core/tab-state';
 import type { ItemState, Job } from '../downloads/job';
@@ -14,6 +14,8 @@ export interface RowModel {
   readonly size?: number;
   /** Where in the page it sits ("明细 · C1800"). */
   readonly where?: string;
+  /** Ekuaibao: where in the form, worded by the page. */
+  readonly origin?: FormOrigin;
   readonly state: 'ready' | ItemState;
   /** 0..1 while downloading, when Chrome knows the total. */
   readonly progress?: number;
@@ -46,7 +48,7 @@ export type PopupView =
   | { readonly kind: 'loading' }
   | { readonly kind: 'no-tab' }
   | { readonly kind: 'not-supported'; readonly pageKind?: string }
-  | { readonly kind: 'needs-credentials' }
+  | { readonly kind: 'needs-credentials'; readonly platform: Platform }
   | { readonly kind: 'listing' }
   | {
       readonly kind: 'error';
@@ -94,7 +96,7 @@ export function buildView(
     case 'loading':
       return { kind: 'listing' };
     case 'needs-credentials':
-      return { kind: 'needs-credentials' };
+      return { kind: 'needs-credentials', platform: recognition.page.platform };
     case 'error':
       return {
         kind: 'error',
@@ -113,7 +115,8 @@ export function buildView(
 
   const key = pageKey(recognition.page);
   if (listing.listing.type === 'mailbox') {
-    const open = (recognition.page.kind === 'mail' ? recognition.page.messageId : undefined) ?? state.dom?.messageId;
+    const page = recognition.page;
+    const open = (page.platform === 'feishu' && page.kind === 'mail' ? page.messageId : undefined) ?? state.dom?.messageId;
     const selected = listing.listing.messages.find((m) => m.id === (selectedMessageId === undefined ? open : selectedMessageId));
     if (!selected) return mailboxView(listing.listing, open);
     const attachmentsView = readyView(
@@ -125,6 +128,11 @@ export function buildView(
     return { ...attachmentsView, messageId: selected.id };
   }
   return readyView(listing.listing, job && job.pageKey === key ? job : null, progress, state.dom?.items.map((i) => i.token));
+}
+
+/** Whether the tab shows an Ekuaibao page: the popup then offers to add a form by its code. */
+export function offersFormFinder(state: TabState | null | 'no-tab'): boolean {
+  return state !== null && state !== 'no-tab' && state.recognition.status === 'supported' && state.recognition.page.platform === 'ekuaibao';
 }
 
 function mailboxView(listing: MailboxListing, open: string | undefined): PopupView {
@@ -139,7 +147,7 @@ function mailboxView(listing: MailboxListing, open: string | undefined): PopupVi
 
 function mediaToken(attachment: Attachment): string | undefined {
   const source = attachment.source;
-  return source.type === 'feishu-mail' ? undefined : source.token;
+  return source.type === 'feishu-mail' || source.type === 'ekuaibao-attachment' ? undefined : source.token;
 }
 
 export type ReadyView = Extract<PopupView, { kind: 'ready' }>;
@@ -148,7 +156,13 @@ function readyView(listing: AttachmentListing, job: Job | null, progress: Readon
   const items = new Map(job?.items.map((item) => [item.id, item]));
   const rows: RowModel[] = listing.attachments.map((attachment) => {
     const item = items.get(attachment.id);
-    const base = { id: attachment.id, name: attachment.name, kind: attachment.kind, ...(attachment.where ? { where: attachment.where } : {}) };
+    const base = {
+      id: attachment.id,
+      name: attachment.name,
+      kind: attachment.kind,
+      ...(attachment.where ? { where: attachment.where } : {}),
+      ...(attachment.origin ? { origin: attachment.origin } : {}),
+    };
     if (!item) return { ...base, size: attachment.size, state: 'ready' };
     const live = item.downloadId !== undefined ? progress.get(item.downloadId) : undefined;
     return {

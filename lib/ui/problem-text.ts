@@ -5,6 +5,10 @@ import { MAIL_FAILED_ID, type Problem } from '../core/problem';
 export function describeProblem(problem: Problem): string {
   const host = problem.host ?? '?';
   const detail = problem.detail ?? '';
+  if (problem.platform === 'ekuaibao') {
+    const text = describeEkuaibao(problem);
+    if (text !== null) return text;
+  }
   let text: string;
   switch (problem.kind) {
     case 'credentials-missing':
@@ -61,6 +65,9 @@ export function describeProblem(problem: Problem): string {
     case 'not-listable':
       text = i18n.t('problem.not_listable', { kind: detail || '?' });
       break;
+    case 'invalid-form-code':
+      text = i18n.t('problem.invalid_form_code', { typed: detail });
+      break;
     case 'unknown':
       text = i18n.t('problem.unknown', { detail: detail || '?' });
       break;
@@ -68,6 +75,31 @@ export function describeProblem(problem: Problem): string {
   const specific = problem.code ? describeCode(problem.code) : null;
   if (specific) text = specific;
   return problem.code ? `${text}${i18n.t('problem.codeSuffix', { code: String(problem.code) })}` : text;
+}
+
+/** Ekuaibao's own words (its settings, its error shapes); null where the generic text fits. */
+function describeEkuaibao(problem: Problem): string | null {
+  const detail = problem.detail ?? '';
+  const status = problem.status ? i18n.t('problemEkuaibao.statusSuffix', { status: String(problem.status) }) : '';
+  switch (problem.kind) {
+    case 'credentials-missing':
+      return i18n.t('problemEkuaibao.credentials_missing');
+    case 'token-invalid':
+    case 'token-expired':
+      return i18n.t('problemEkuaibao.token_invalid') + status;
+    case 'app-credentials-invalid':
+      return i18n.t('problemEkuaibao.app_credentials_invalid') + status;
+    case 'not-found':
+      return i18n.t('problemEkuaibao.not_found', { detail: detail || '?' }) + status;
+    case 'no-link':
+      return detail.startsWith('DingPan') ? i18n.t('problemEkuaibao.no_link_dingpan') : i18n.t('problemEkuaibao.no_link');
+    case 'server':
+      return i18n.t('problemEkuaibao.server', { detail: detail || `HTTP ${problem.status ?? '?'}` });
+    case 'rate-limited':
+      return i18n.t('problemEkuaibao.rate_limited');
+    default:
+      return null;
+  }
 }
 
 function describeInterrupt(reason: string): string {

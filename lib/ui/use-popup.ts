@@ -5,7 +5,7 @@ import type { Problem } from '../core/problem';
 import { watchTabState, type TabState } from '../core/tab-state';
 import { readJob, watchJob, type Job } from '../downloads/job';
 import { sendMessage } from '../messaging/protocol';
-import { buildView, type PopupView, type Progress } from './popup-model';
+import { buildView, offersFormFinder, type PopupView, type Progress } from './popup-model';
 
 const PROGRESS_POLL_MS = 500;
 
@@ -32,6 +32,11 @@ export interface PopupModel {
   refresh(): Promise<void>;
   /** Mail: look at older messages. */
   loadMore(): Promise<void>;
+  /** Ekuaibao: the page is an Ekuaibao page, so a form may be added by its code. */
+  readonly formFinder: boolean;
+  /** Why the last typed code was not added. */
+  readonly findProblem: Problem | null;
+  findForm(code: string): Promise<void>;
 }
 
 export function usePopup(search: string): PopupModel {
@@ -42,6 +47,7 @@ export function usePopup(search: string): PopupModel {
   const [startProblem, setStartProblem] = useState<Problem | null>(null);
   const [busy, setBusy] = useState(false);
   const [selectedMessageId, setSelectedMessageId] = useState<string | null | undefined>(undefined);
+  const [findProblem, setFindProblem] = useState<Problem | null>(null);
 
   useEffect(() => {
     resolveTabId(search).then(setTabId, () => setTabId(null));
@@ -123,8 +129,29 @@ export function usePopup(search: string): PopupModel {
     }
   }, [tabId]);
 
+  const findForm = useCallback(
+    async (code: string) => {
+      if (tabId === null || tabId === undefined) return;
+      setBusy(true);
+      setFindProblem(null);
+      try {
+        const result = await sendMessage('findForm', { tabId, code });
+        if (result.ok) setState(result.state);
+        else setFindProblem(result.problem);
+      } catch (error) {
+        setFindProblem({ kind: 'unknown', detail: error instanceof Error ? error.message : String(error) });
+      } finally {
+        setBusy(false);
+      }
+    },
+    [tabId],
+  );
+
   return {
     tabId: tabId ?? null,
+    formFinder: offersFormFinder(state),
+    findProblem,
+    findForm,
     loadMore,
     view: buildView(state, job, progress, selectedMessageId),
     selectMessage: (id) => {
