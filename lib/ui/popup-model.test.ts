@@ -3,7 +3,7 @@ import type { Attachment, Listing } from '../core/attachment';
 import { pageKey, type FeishuPage } from '../core/page';
 import type { TabState } from '../core/tab-state';
 import type { Job, JobItem } from '../downloads/job';
-import { buildView, type Progress } from './popup-model';
+import { buildView, offersFormFinder, type Progress } from './popup-model';
 
 const API = 'https://open.feishu.cn';
 const PAGE: FeishuPage = { platform: 'feishu', brand: 'feishu', host: 'acme.feishu.cn', kind: 'docx', token: 'UXEAd6cRUoj5pexJZr0cdwaFnpd' };
@@ -350,5 +350,38 @@ describe('buildView: partial lists, hints and what the page shows', () => {
         { id: 'dom:boxcnNoName000001', name: 'attachment-03', kind: 'file', state: 'failed', problem },
       ],
     });
+  });
+});
+
+describe('Ekuaibao pages', () => {
+  const EKB: TabState['recognition'] = { status: 'supported', page: { platform: 'ekuaibao', kind: 'forms', host: 'app.ekuaibao.com', forms: [{ code: 'B24000123' }] } };
+  const invoice: Attachment = {
+    id: 'ekb:ID01:F1:k1.pdf',
+    name: '发票.pdf',
+    nameIsGenerated: false,
+    kind: 'file',
+    source: { type: 'ekuaibao-attachment', apiBase: 'https://app.ekuaibao.com', fileId: 'F1', key: 'k1.pdf' },
+    subfolders: ['B24000123 差旅'],
+    origin: { form: 'B24000123', part: 'invoice', line: 1 },
+  };
+  const state = (listing: TabState['listing']): TabState => ({ tabId: 7, recognition: EKB, listing });
+
+  it('asks for the Ekuaibao credentials, and offers the form finder', () => {
+    const needs = state({ status: 'needs-credentials' });
+    expect(buildView(needs, null, NO_PROGRESS)).toEqual({ kind: 'needs-credentials', platform: 'ekuaibao' });
+    expect(offersFormFinder(needs)).toBe(true);
+    expect(offersFormFinder(READY)).toBe(false);
+    expect(offersFormFinder('no-tab')).toBe(false);
+    expect(offersFormFinder(null)).toBe(false);
+  });
+
+  it('passes where each attachment sits in its form on to the row', () => {
+    const view = buildView(state({ status: 'ready', listing: { type: 'attachments', title: 'B24000123 差旅', folder: ['Ekuaibao'], attachments: [invoice], partial: [], hints: [] }, listedAt: 1 }), null, NO_PROGRESS);
+    expect(view).toMatchObject({ kind: 'ready', rows: [{ name: '发票.pdf', origin: { form: 'B24000123', part: 'invoice', line: 1 }, state: 'ready' }] });
+  });
+
+  it('says when no form was recognised', () => {
+    const view = buildView(state({ status: 'ready', listing: { type: 'attachments', title: '', folder: ['Ekuaibao'], attachments: [], partial: [], hints: ['no-forms'] }, listedAt: 1 }), null, NO_PROGRESS);
+    expect(view).toMatchObject({ kind: 'ready', hints: ['no-forms'], counts: { total: 0 } });
   });
 });

@@ -3,11 +3,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { EXTENSION_DIR } from './harness';
 
-// The content script runs in every Feishu page's process: it must carry no credential handling at all.
-test('the built content script holds no settings, token or API code', () => {
-  const script = readFileSync(path.join(EXTENSION_DIR, 'content-scripts/feishu.js'), 'utf8');
-  for (const marker of ['local:settings', 'accessToken', 'Authorization', 'open-apis', 'Bearer']) {
-    expect(script, marker).not.toContain(marker);
+// The content scripts run in every Feishu and Ekuaibao page's process: they must carry no credential handling at all.
+test('the built content scripts hold no settings, token or API code', () => {
+  for (const name of ['feishu', 'ekuaibao']) {
+    const script = readFileSync(path.join(EXTENSION_DIR, `content-scripts/${name}.js`), 'utf8');
+    for (const marker of ['local:settings', 'session:', 'accessToken', 'appSecurity', 'appSecret', 'Authorization', 'open-apis', 'api/openapi', 'Bearer']) {
+      expect(script, `${name}: ${marker}`).not.toContain(marker);
+    }
   }
 });
 
@@ -21,6 +23,9 @@ test('the manifest asks for no more than the extension uses', () => {
     'https://*.larkoffice.com/*',
     'https://*.larkenterprise.com/*',
     'https://*.larksuite.com/*',
+    // Ekuaibao pages and its documented address prefixes live on these two domains.
+    'https://*.ekuaibao.com/*',
+    'https://*.hosecloud.com/*',
   ]);
   expect(manifest['optional_host_permissions']).toEqual(['https://*/*']);
 });
