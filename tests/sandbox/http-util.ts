@@ -34,11 +34,19 @@ export function contentDisposition(fileName: string): string {
 
 /** Serves a file with `Range` support (single ranges; 206 / 416), ETag and Content-Disposition. */
 export function serveBytes(reply: Reply, request: IncomingMessage, file: { bytes: Buffer; mimeType: string; fileName: string; token: string }): void {
-  const size = file.bytes.length;
-  reply.headers['content-type'] = file.mimeType;
   reply.headers['content-disposition'] = contentDisposition(file.fileName);
+  serveRange(reply, request, file.bytes, file.mimeType, `"${file.token}"`);
+}
+
+/**
+ * Serves bytes under `contentType` with `Range` support (single ranges; 206 / 416) and an ETag, and nothing else:
+ * object stores send no Content-Disposition unless one was stored with the object.
+ */
+export function serveRange(reply: Reply, request: IncomingMessage, bytes: Buffer, contentType: string, etag: string): void {
+  const size = bytes.length;
+  reply.headers['content-type'] = contentType;
   reply.headers['accept-ranges'] = 'bytes';
-  reply.headers['etag'] = `"${file.token}"`;
+  reply.headers['etag'] = etag;
   const range = request.headers.range;
   const match = range ? /^bytes=(\d*)-(\d*)$/.exec(range.trim()) : null;
   if (range && match && (match[1] !== '' || match[2] !== '')) {
@@ -59,9 +67,9 @@ export function serveBytes(reply: Reply, request: IncomingMessage, file: { bytes
     }
     reply.status = 206;
     reply.headers['content-range'] = `bytes ${start}-${end}/${size}`;
-    reply.body = file.bytes.subarray(start, end + 1);
+    reply.body = bytes.subarray(start, end + 1);
     return;
   }
   reply.status = 200;
-  reply.body = file.bytes;
+  reply.body = bytes;
 }

@@ -10,3 +10,26 @@ export { MAIL, MAIL_ATTACHMENTS, MAIL_MESSAGE_IDS } from './fixtures/mail';
 export { SHEET_FILES, SHEET_GRIDS } from './fixtures/sheets';
 export { WIKI_NODES } from './fixtures/wiki';
 export { setSheetsResponseCap } from './api/sheets';
+export {
+  createEkuaibaoWorld,
+  EKUAIBAO,
+  EKUAIBAO_FILES,
+  type EkuaibaoApp,
+  type EkuaibaoAttachmentRef,
+  type EkuaibaoFile,
+  type EkuaibaoForm,
+  type EkuaibaoPlace,
+  type EkuaibaoToken,
+  type EkuaibaoWorld,
+  type ExpectedEkuaibaoFile,
+} from './ekuaibao/world';
+export {
+  EKUAIBAO_DOWNLOAD_URLS_MAX_ITEMS,
+  EKUAIBAO_ENDPOINT_IDS,
+  EKUAIBAO_MAX_EXPIRATION_SECONDS,
+  EKUAIBAO_REFRESH_POWER_CODE,
+  EKUAIBAO_REFRESHED_TOKEN_LIFETIME_MS,
+  EKUAIBAO_TOKEN_LIFETIME_MS,
+  type EkuaibaoOpenApi,
+} from './ekuaibao/api';
+export { DINGPAN_LINK_LIFETIME_MS } from './ekuaibao/file-hosts';

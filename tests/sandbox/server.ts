@@ -1,12 +1,15 @@
 /**
  * The sandbox: one local HTTPS server that plays every remote host the extension talks to (Feishu and Lark web
- * pages, Open API, drive stream hosts), chosen by the Host header. Chromium reaches it under the real host names
- * through `--host-resolver-rules`; Node tests through `sandboxFetch`. Every request is logged for assertions.
+ * pages, Open API, drive stream hosts; Ekuaibao's web app, Open API, object store and DingPan host), chosen by the
+ * Host header. Chromium reaches it under the real host names through `--host-resolver-rules`; Node tests through
+ * `sandboxFetch`. Every request is logged for assertions.
  */
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { generate } from 'selfsigned';
+import { EKUAIBAO_HOST_FAMILIES, EkuaibaoOpenApi, ekuaibaoHostKind } from './ekuaibao/api';
+import { handleEkuaibaoPage } from './ekuaibao/web-pages';
 import { BRAND_DOMAINS, FeishuOpenApi } from './feishu-open-api';
 import { newReply, sendText, type Reply } from './http-util';
 import { handleStream } from './stream-host';
@@ -20,10 +23,14 @@ export interface RecordedRequest {
   readonly path: string;
   readonly query: readonly (readonly [string, string])[];
   readonly headers: Readonly<Record<string, string>>;
+  /** The body as UTF-8 (at most 64 KB), for every request that has one. */
+  readonly bodyText?: string;
   status: number;
-  /** Open API only: the endpoint id and the `code` answered. */
+  /** Open API only (Feishu and Ekuaibao): the endpoint id; Feishu also the `code` answered. */
   endpoint?: string;
   code?: number;
+  /** Ekuaibao downloadurls only: the length of the array received. */
+  items?: number;
 }
 
 export interface SandboxOptions {
@@ -38,17 +45,25 @@ export interface SandboxOptions {
 export interface Sandbox {
   readonly port: number;
   readonly origin: string;
-  /** For Chromium's `--host-resolver-rules`: every Feishu/Lark host family to the sandbox. */
+  /** For Chromium's `--host-resolver-rules`: every Feishu/Lark and Ekuaibao host family to the sandbox. */
   readonly hostResolverRules: string;
   readonly log: RecordedRequest[];
   world: SandboxWorld;
   readonly api: FeishuOpenApi;
-  /** Forget the log, the rate windows and issued links (the world stays). */
+  /** The fake Ekuaibao Open API and its file hosts (issued tokens and links). */
+  readonly ekuaibao: EkuaibaoOpenApi;
+  /** Forget the log, the rate windows, issued tokens and links, Feishu's and Ekuaibao's (the world stays). */
   reset(): void;
   close(): Promise<void>;
 }
 
 export const SANDBOX_HOST_FAMILIES = ['feishu.cn', 'feishu.net', 'larkoffice.com', 'larkenterprise.com', 'larksuite.com'];
+
+/** Ekuaibao's host families: the API and web app, the object store, the DingPan host. */
+export const EKUAIBAO_SANDBOX_HOST_FAMILIES: readonly string[] = Object.values(EKUAIBAO_HOST_FAMILIES).flat();
+
+/** Request bodies kept in the log are cut at this size. */
+const LOGGED_BODY_BYTES = 64 * 1024;
 
 function brandOfHost(host: string): Brand | null {
   if (host === 'larksuite.com' || host.endsWith('.larksuite.com')) return 'lark';
@@ -59,6 +74,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   let world = options.world ?? createDemoWorld();
   const log: RecordedRequest[] = [];
   const api = new FeishuOpenApi(() => world);
+  const ekuaibao = new EkuaibaoOpenApi(() => world.ekuaibao);
 
   const handler = (request: IncomingMessage, body: Buffer, response: ServerResponse) => {
     const hostHeader = (request.headers['x-sandbox-host'] as string | undefined) ?? request.headers.host ?? '';
@@ -71,14 +87,30 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       path: url.pathname,
       query: [...url.searchParams.entries()],
       headers: Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')])),
+      ...(body.length > 0 ? { bodyText: body.subarray(0, LOGGED_BODY_BYTES).toString('utf8') } : {}),
       status: 0,
     };
     log.push(entry);
     const reply = newReply();
     const custom = world.customHosts?.find((c) => c.host === host || c.apiHost === host);
     const brand = custom?.brand ?? brandOfHost(host);
+    const ekuaibaoHost = custom ? null : ekuaibaoHostKind(host);
     let throttle = 0;
-    if (!brand) {
+    if (ekuaibaoHost === 'app') {
+      if (url.pathname.startsWith('/api/openapi/')) {
+        const outcome = ekuaibao.handle(request, body, url, reply);
+        if (outcome.endpoint !== undefined) entry.endpoint = outcome.endpoint;
+        if (outcome.items !== undefined) entry.items = outcome.items;
+      } else {
+        handleEkuaibaoPage(world.ekuaibao, url, reply);
+      }
+    } else if (ekuaibaoHost === 'objectStore') {
+      ekuaibao.files.handleObjectStore(request, url, reply, Date.now());
+      throttle = options.throttleBytesPerSecond ?? 0;
+    } else if (ekuaibaoHost === 'dingPan') {
+      ekuaibao.files.handleDingPan(request, url, reply, Date.now());
+      throttle = options.throttleBytesPerSecond ?? 0;
+    } else if (!brand) {
       sendText(reply, 421, `the sandbox does not serve ${host}`);
     } else if (host === `open.${BRAND_DOMAINS[brand]}` || host === custom?.apiHost) {
       const outcome = api.handle(brand, request, body, url, reply);
@@ -108,7 +140,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     origin: `${options.tls === false ? 'http' : 'https'}://127.0.0.1:${port}`,
     // Custom (private-deployment) hosts of the world resolve here too, so a test can add them in the options page.
     hostResolverRules: [
-      ...SANDBOX_HOST_FAMILIES.map((d) => `MAP *.${d} 127.0.0.1:${port}`),
+      ...[...SANDBOX_HOST_FAMILIES, ...EKUAIBAO_SANDBOX_HOST_FAMILIES].map((d) => `MAP *.${d} 127.0.0.1:${port}`),
       ...(world.customHosts ?? []).flatMap((c) => [`MAP ${c.host} 127.0.0.1:${port}`, `MAP ${c.apiHost} 127.0.0.1:${port}`]),
     ].join(', '),
     log,
@@ -119,9 +151,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       world = next;
     },
     api,
+    ekuaibao,
     reset() {
       log.length = 0;
       api.reset();
+      ekuaibao.reset();
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -3,6 +3,7 @@
  * Everything is deterministic, so tests can compare files on disk byte for byte with what the fake served.
  */
 import { createHash } from 'node:crypto';
+import { createEkuaibaoWorld, type EkuaibaoWorld } from './ekuaibao/world';
 import { appsFixture } from './fixtures/apps';
 import { basesFixture } from './fixtures/bases';
 import { driveFixture } from './fixtures/drive';
@@ -188,6 +189,8 @@ export interface SandboxWorld {
   readonly mailboxes?: SandboxMailbox[];
   /** Extra web hosts served as Feishu pages (private deployments), with their brand. */
   readonly customHosts?: readonly { readonly host: string; readonly apiHost: string; readonly brand: Brand }[];
+  /** Ekuaibao (合思): apps, tokens, forms and stored files; without it every Ekuaibao token is unknown. */
+  readonly ekuaibao?: EkuaibaoWorld;
 }
 
 // --- deterministic bytes ------------------------------------------------------------------------------------------
@@ -412,7 +415,8 @@ export interface DemoWorld extends SandboxWorld {
 }
 
 export function createDemoWorld(): DemoWorld {
-  return mergeParts(baseWorld(), [appsFixture(), wikiFixture(), sheetsFixture(), basesFixture(), driveFixture(), mailFixture(), embedsFixture()]);
+  const feishu = mergeParts(baseWorld(), [appsFixture(), wikiFixture(), sheetsFixture(), basesFixture(), driveFixture(), mailFixture(), embedsFixture()]);
+  return { ...feishu, ekuaibao: createEkuaibaoWorld() };
 }
 
 function baseWorld(): DemoWorld {
