@@ -69,7 +69,8 @@ export function startBackground(): void {
       await ekuaibao.formDetails(await ekuaibao.forPage(recognition.page), { code: code.data });
     } catch (error) {
       const problem = toProblem(error);
-      return { ok: false, problem: problem.kind === 'not-found' ? { ...problem, detail: code.data } : problem };
+      // Name the code, with Ekuaibao's own words (单据不存在 / 单据已删除) when it gave some.
+      return { ok: false, problem: problem.kind === 'not-found' ? { ...problem, detail: problem.detail ? `${code.data}: ${problem.detail}` : code.data } : problem };
     }
     return { ok: true, state: await tabs.ensure(tabId, tab.url, { force: true, addCode: code.data, wait: true }) };
   }

@@ -1,6 +1,6 @@
 /** What the sandbox must never have seen, whatever the test: the platform's limits and our security promises. */
 import { expect } from '@playwright/test';
-import type { Sandbox } from '../sandbox';
+import { EKUAIBAO, type Sandbox } from '../sandbox';
 
 const API_HOSTS = new Set(['open.feishu.cn', 'open.larksuite.com']);
 /** Private deployments' API origins in the demo world. */
@@ -15,10 +15,41 @@ export function expectPlatformRulesKept(sandbox: Sandbox): void {
   expect(limited, 'rate-limited answers').toEqual([]);
   const streamWithAuth = sandbox.log.filter((r) => r.host.startsWith('internal-api-drive-stream.') && 'authorization' in r.headers);
   expect(streamWithAuth, 'stream-host requests carrying Authorization').toEqual([]);
-  const authElsewhere = sandbox.log.filter((r) => 'authorization' in r.headers && !API_HOSTS.has(r.host) && !CUSTOM_API_HOSTS.has(r.host));
+  // The one exception: DingPan links need the `Authorization: OSS …` signature the Ekuaibao API returned with them.
+  const dingPanSignature = (r: (typeof sandbox.log)[number]) => r.host === EKUAIBAO.hosts.dingPan && /^OSS /.test(r.headers['authorization'] ?? '');
+  const authElsewhere = sandbox.log.filter((r) => 'authorization' in r.headers && !API_HOSTS.has(r.host) && !CUSTOM_API_HOSTS.has(r.host) && !dingPanSignature(r));
   expect(authElsewhere.map((r) => r.host), 'Authorization sent outside the API hosts').toEqual([]);
 }
 
 export function apiCalls(sandbox: Sandbox): readonly { host: string; path: string }[] {
   return sandbox.log.filter((r) => API_HOSTS.has(r.host));
+}
+
+/**
+ * Ekuaibao's limits and our promises there: at most 100 items per downloadurls call; Ekuaibao credentials (the
+ * pasted token, app key and app security, tokens the API issued) only ever reach the configured address prefix;
+ * the web app's own session token (in the page URLs) reaches no API or file host at all.
+ */
+export function expectEkuaibaoRulesKept(sandbox: Sandbox, apiHost = new URL(EKUAIBAO.apiBase).hostname): void {
+  const calls = sandbox.log.filter((r) => r.endpoint === 'ekb.downloadurls');
+  for (const call of calls) expect(call.items ?? 0, 'items per downloadurls call').toBeLessThanOrEqual(100);
+  const secrets = [EKUAIBAO.token, EKUAIBAO.app.appKey, EKUAIBAO.app.appSecurity, ...issuedEkuaibaoTokens(sandbox)];
+  const leaks = sandbox.log.filter((r) => r.host !== apiHost && secrets.some((secret) => mentions(r, secret)));
+  expect(leaks.map((r) => `${r.host}${r.path}`), 'Ekuaibao credentials sent elsewhere').toEqual([]);
+  const inUrls = sandbox.log.filter((r) => r.query.some(([, v]) => v === EKUAIBAO.app.appSecurity || v === EKUAIBAO.app.appKey));
+  expect(inUrls.map((r) => r.path), 'app key or security in a URL').toEqual([]);
+  // (The page itself sends it to its own host, e.g. as the Referer of its favicon: that is the browser, not us.)
+  const ours = (r: Sandbox['log'][number]) => r.path.startsWith('/api/') || r.host === EKUAIBAO.hosts.objectStore || r.host === EKUAIBAO.hosts.dingPan;
+  const session = sandbox.log.filter((r) => ours(r) && mentions(r, EKUAIBAO.webSessionToken));
+  expect(session.map((r) => `${r.host}${r.path}`), 'the web session token sent by the extension').toEqual([]);
+}
+
+/** Tokens the fake's auth endpoints handed out, as seen in their answers' later use (the accessToken parameter). */
+function issuedEkuaibaoTokens(sandbox: Sandbox): string[] {
+  return [...new Set(sandbox.log.flatMap((r) => r.query.filter(([k]) => k === 'accessToken').map(([, v]) => v)))];
+}
+
+function mentions(request: Sandbox['log'][number], secret: string): boolean {
+  const text = JSON.stringify([request.path, request.query, request.headers, request.bodyText ?? '']);
+  return text.includes(secret) || text.includes(encodeURIComponent(secret));
 }

@@ -44,7 +44,7 @@ test('a page that is not a document is named, and an unrelated tab is not suppor
   await browser.context.newPage();
   const blankTab = await browser.worker.evaluate(async () => Math.max(...(await chrome.tabs.query({})).map((t) => t.id ?? -1)));
   const other = await openTabList(browser, blankTab);
-  await expect(other.getByText('Open a Feishu or Lark document to list its attachments.')).toBeVisible();
+  await expect(other.getByText('Open a Feishu or Lark document, or an Ekuaibao (合思) form, to list its attachments.')).toBeVisible();
 });
 
 test('speaks Chinese when the browser does', async () => {

@@ -12,6 +12,21 @@ export async function saveFeishuSettings(browser: ExtensionBrowser, settings: { 
   await page.close();
 }
 
+/** Fills the Ekuaibao part of the options page: a pasted token, or an app key and app security. */
+export async function saveEkuaibaoSettings(browser: ExtensionBrowser, settings: { token: string } | { appKey: string; appSecurity: string }): Promise<void> {
+  const page = await browser.context.newPage();
+  await page.goto(browser.extensionUrl('options.html'));
+  if ('token' in settings) {
+    await page.getByLabel('Ekuaibao access token').fill(settings.token);
+  } else {
+    await page.getByLabel('Ekuaibao app key').fill(settings.appKey);
+    await page.getByLabel('Ekuaibao app security').fill(settings.appSecurity);
+  }
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText('Saved', { exact: true })).toBeVisible();
+  await page.close();
+}
+
 export async function openDocument(browser: ExtensionBrowser, url: string): Promise<{ page: Page; tabId: number }> {
   const page = await browser.context.newPage();
   await page.goto(url);
