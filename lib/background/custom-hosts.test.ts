@@ -120,3 +120,26 @@ describe('syncCustomHosts', () => {
     expect(menuPatterns(h)).toEqual(supportedPagePatterns());
   });
 });
+
+describe('syncCustomHosts for Ekuaibao deployments', () => {
+  const EKB = { host: 'ekb.acme-corp.cn', apiBase: 'https://ekb-api.acme-corp.cn' };
+  const EKB_DENIED = { host: 'ekb.not-granted.example', apiBase: 'https://ekb.not-granted.example' };
+
+  it('runs the Ekuaibao content script on granted Ekuaibao hosts, beside the Feishu one, and shows the menu there', async () => {
+    const h = harness([`https://${PRIVATE.host}/*`, `https://${EKB.host}/*`]);
+    await syncCustomHosts([PRIVATE], [EKB, EKB_DENIED]);
+    expect(h.register.mock.calls).toEqual([
+      [[script([`https://${PRIVATE.host}/*`])]],
+      [[{ id: 'ekuaibao-custom-hosts', matches: [`https://${EKB.host}/*`], js: ['content-scripts/ekuaibao.js'], runAt: 'document_idle', persistAcrossSessions: true }]],
+    ]);
+    expect(menuPatterns(h)).toEqual(supportedPagePatterns([PRIVATE], [EKB]));
+    expect(menuPatterns(h)).toContain(`https://${EKB.host}/*`);
+  });
+
+  it('unregisters the Ekuaibao script when its last host goes', async () => {
+    const existing: Script = { id: 'ekuaibao-custom-hosts', matches: [`https://${EKB.host}/*`], js: ['content-scripts/ekuaibao.js'], runAt: 'document_idle', persistAcrossSessions: true };
+    const h = harness([], [existing]);
+    await syncCustomHosts([], []);
+    expect(h.unregister).toHaveBeenCalledExactlyOnceWith({ ids: ['ekuaibao-custom-hosts'] });
+  });
+});
