@@ -13,8 +13,12 @@ import { DownloadUrlsAnswerSchema, type DownloadUrlItem } from './schemas';
 export const DOWNLOAD_URLS_BATCH_SIZE = 100;
 export const LINK_EXPIRATION_SECONDS = 1800;
 
-/** Headers a download may not carry (Chrome refuses them) or that only the browser may set. */
-const FORBIDDEN_HEADERS = /^(?:cookie|cookie2|host|origin|referer|user-agent|content-length|connection|keep-alive|te|trailer|transfer-encoding|upgrade|via|proxy-.*|sec-.*)$/i;
+/**
+ * Headers a download may not carry or that only the browser may set: Chromium's `HttpUtil::IsSafeHeader` list (which
+ * `chrome.downloads.download` enforces, failing the whole download) and the Fetch standard's forbidden names.
+ */
+const FORBIDDEN_HEADERS =
+  /^(?:accept-charset|accept-encoding|access-control-request-.*|connection|content-length|content-transfer-encoding|cookie|cookie2|date|dnt|expect|host|keep-alive|origin|referer|set-cookie|te|trailer|transfer-encoding|upgrade|user-agent|via|proxy-.*|sec-.*)$/i;
 
 export interface EkuaibaoItem {
   readonly fileId: string;

@@ -56,10 +56,13 @@ export class EkuaibaoTokens {
     return (await this.once(app, () => this.obtain(app))).token;
   }
 
-  /** Straight from the token endpoint: proves the key and security work now (the options page's test). */
+  /**
+   * Straight from the token endpoint: proves the key and security work now (the options page's test). Not cached:
+   * the credentials tested may not be the saved ones, and the cache is keyed by app key, not by security.
+   */
   async fresh(app: EkuaibaoApp): Promise<{ token: string; corporationId?: string }> {
-    const entry = await this.obtain(app);
-    return { token: entry.token, ...(entry.corporationId ? { corporationId: entry.corporationId } : {}) };
+    const value = await this.requestToken(app);
+    return { token: value.accessToken, ...(value.corporationId ? { corporationId: value.corporationId } : {}) };
   }
 
   async clear(): Promise<void> {
@@ -78,8 +81,12 @@ export class EkuaibaoTokens {
   }
 
   private async obtain(app: EkuaibaoApp): Promise<Entry> {
+    return this.store(app, await this.requestToken(app));
+  }
+
+  private requestToken(app: EkuaibaoApp): Promise<z.infer<typeof TokenAnswerSchema>['value']> {
     const url = new URL('/api/openapi/v1/auth/getAccessToken', app.apiBase);
-    return this.store(app, await this.call(app, url, JSON.stringify({ appKey: app.appKey, appSecurity: app.appSecurity })));
+    return this.call(app, url, JSON.stringify({ appKey: app.appKey, appSecurity: app.appSecurity }));
   }
 
   private async refresh(app: EkuaibaoApp, entry: Entry): Promise<Entry> {

@@ -144,6 +144,12 @@ describe('TenantTokens', () => {
     expect(authCalls()).toHaveLength(3);
   });
 
+  it('never caches a tested token: the secret tested may not be the one saved', async () => {
+    const { tokens } = setup();
+    await tokens.fresh(APP);
+    expect(await cached()).toBeUndefined();
+  });
+
   it('refuses a wrong secret or an unknown app as invalid app credentials, and caches nothing', async () => {
     const { tokens } = setup();
     expect(await problemOf(tokens.token({ ...APP, appSecret: 'WrongSecret0123456789abcdefXYZ' }))).toEqual({

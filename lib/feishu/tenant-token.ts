@@ -54,9 +54,12 @@ export class TenantTokens {
     return this.obtain(app);
   }
 
-  /** A token straight from the token endpoint, proving the ID and secret work now (the options page's test). */
-  fresh(app: AppCredentials): Promise<string> {
-    return this.request(app);
+  /**
+   * A token straight from the token endpoint, proving the ID and secret work now (the options page's test). Not
+   * cached: the secret tested may not be the saved one, and the cache is keyed by app ID, not by secret.
+   */
+  async fresh(app: AppCredentials): Promise<string> {
+    return (await this.request(app)).token;
   }
 
   /** Forget every cached token (credentials changed). */
@@ -68,13 +71,20 @@ export class TenantTokens {
     const key = keyOf(app);
     let pending = this.inFlight.get(key);
     if (!pending) {
-      pending = this.request(app).finally(() => this.inFlight.delete(key));
+      pending = this.request(app)
+        .then(async ({ token, expiresAt }) => {
+          const cache = await this.readCache();
+          cache[key] = { token, expiresAt };
+          await cacheItem.setValue(cache);
+          return token;
+        })
+        .finally(() => this.inFlight.delete(key));
       this.inFlight.set(key, pending);
     }
     return pending;
   }
 
-  private async request(app: AppCredentials): Promise<string> {
+  private async request(app: AppCredentials): Promise<{ token: string; expiresAt: number }> {
     const host = new URL(app.apiBase).hostname;
     await this.limiters.get(`${app.apiBase} auth.tenant-token`, [{ limit: 50, intervalMs: 1000 }, { limit: 1000, intervalMs: 60_000 }]).acquire();
     let response: Response;
@@ -102,10 +112,7 @@ export class TenantTokens {
     if (code !== 0 || !token || !expire) {
       throw new ProblemError(problemFromFeishu({ status: response.status, code, msg: answer.data.msg ?? '', violations: [], endpointScopes: [], host }));
     }
-    const cache = await this.readCache();
-    cache[keyOf(app)] = { token, expiresAt: this.clock.now() + expire * 1000 };
-    await cacheItem.setValue(cache);
-    return token;
+    return { token, expiresAt: this.clock.now() + expire * 1000 };
   }
 
   private async readCache(): Promise<Record<string, { token: string; expiresAt: number }>> {
