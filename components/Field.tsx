@@ -68,3 +68,26 @@ export function Checkbox({ id, label, checked, onChange }: CheckboxProps) {
     </div>
   );
 }
+
+export interface RadioGroupProps<T extends string> {
+  readonly name: string;
+  readonly label: string;
+  readonly options: readonly { readonly value: T; readonly label: string }[];
+  readonly value: T;
+  readonly onChange: (value: T) => void;
+}
+
+/** A labelled group of radio buttons (one choice of a few), announced as a radiogroup. */
+export function RadioGroup<T extends string>(props: RadioGroupProps<T>) {
+  return (
+    <div class="radios" role="radiogroup" aria-label={props.label}>
+      <span class="radios__label">{props.label}</span>
+      {props.options.map((option) => (
+        <label key={option.value}>
+          <input type="radio" name={props.name} value={option.value} checked={props.value === option.value} onChange={() => props.onChange(option.value)} />
+          {option.label}
+        </label>
+      ))}
+    </div>
+  );
+}

@@ -1,6 +1,6 @@
 import { browser, i18n } from '#imports';
 import { useEffect, useState } from 'preact/hooks';
-import { Checkbox, Field } from '@/components/Field';
+import { Checkbox, Field, RadioGroup } from '@/components/Field';
 import { EKUAIBAO_API_BASES } from '@/lib/ekuaibao/hosts';
 import { OFFICIAL_API_BASES } from '@/lib/feishu/hosts';
 import { sendMessage, type ConnectionResult, type EkuaibaoConnectionResult } from '@/lib/messaging/protocol';
@@ -227,15 +227,16 @@ export function App() {
             <option value={OFFICIAL_API_BASES.lark}>Lark</option>
           </datalist>
 
-          <div class="radios" role="radiogroup" aria-label={i18n.t('options.authMode')}>
-            <span class="radios__label">{i18n.t('options.authMode')}</span>
-            {(['token', 'app'] as const).map((mode) => (
-              <label key={mode}>
-                <input type="radio" name="auth-mode" value={mode} checked={authMode === mode} onChange={() => setAuthMode(mode)} />
-                {mode === 'token' ? i18n.t('options.authModeToken') : i18n.t('options.authModeApp')}
-              </label>
-            ))}
-          </div>
+          <RadioGroup
+            name="auth-mode"
+            label={i18n.t('options.authMode')}
+            options={[
+              { value: 'token', label: i18n.t('options.authModeToken') },
+              { value: 'app', label: i18n.t('options.authModeApp') },
+            ]}
+            value={authMode}
+            onChange={setAuthMode}
+          />
 
           <Field
             id="feishu-access-token"
@@ -295,15 +296,16 @@ export function App() {
             ))}
           </datalist>
 
-          <div class="radios" role="radiogroup" aria-label={i18n.t('options.ekuaibaoAuthMode')}>
-            <span class="radios__label">{i18n.t('options.ekuaibaoAuthMode')}</span>
-            {(['token', 'app'] as const).map((mode) => (
-              <label key={mode}>
-                <input type="radio" name="ekuaibao-auth-mode" value={mode} checked={ekbAuthMode === mode} onChange={() => setEkbAuthMode(mode)} />
-                {mode === 'token' ? i18n.t('options.ekuaibaoAuthModeToken') : i18n.t('options.ekuaibaoAuthModeApp')}
-              </label>
-            ))}
-          </div>
+          <RadioGroup
+            name="ekuaibao-auth-mode"
+            label={i18n.t('options.ekuaibaoAuthMode')}
+            options={[
+              { value: 'token', label: i18n.t('options.ekuaibaoAuthModeToken') },
+              { value: 'app', label: i18n.t('options.ekuaibaoAuthModeApp') },
+            ]}
+            value={ekbAuthMode}
+            onChange={setEkbAuthMode}
+          />
 
           <Field
             id="ekuaibao-access-token"
