@@ -14,8 +14,10 @@ export const chromeDownloads: DownloadsPort = {
     }),
   async search(id) {
     const [item] = await browser.downloads.search({ id });
-    return item ? { id: item.id, state: item.state, error: item.error, filename: item.filename } : undefined;
+    return item ? { id: item.id, state: item.state, error: item.error, filename: item.filename, canResume: item.canResume, paused: item.paused } : undefined;
   },
+  pause: (id) => browser.downloads.pause(id),
+  resume: (id) => browser.downloads.resume(id),
   async discard(id) {
     // Cancelling an interrupted download deletes its `.crdownload` file; erasing drops it from Chrome's list.
     await browser.downloads.cancel(id).catch(() => undefined);

@@ -30,6 +30,10 @@ export const ProblemKindSchema = z.enum([
   'not-listable',
   /** Typed in the popup, and not a form code (`detail` is what was typed). */
   'invalid-form-code',
+  /** The user cancelled the job before this item was saved. */
+  'cancelled',
+  /** The platform's daily quota is used up (`detail`: when it renews, ISO time). */
+  'daily-quota',
   'unknown',
 ]);
 export type ProblemKind = z.infer<typeof ProblemKindSchema>;

@@ -59,6 +59,29 @@ class FakeDownloads implements DownloadsPort {
     this.snapshots.delete(id);
   }
 
+  readonly paused: number[] = [];
+  readonly resumed: number[] = [];
+
+  async pause(id: number): Promise<void> {
+    this.paused.push(id);
+    const snapshot = this.snapshots.get(id);
+    if (snapshot) this.snapshots.set(id, { ...snapshot, paused: true });
+  }
+
+  async resume(id: number): Promise<void> {
+    this.resumed.push(id);
+    const snapshot = this.snapshots.get(id);
+    if (snapshot?.state === 'interrupted') this.running++;
+    if (snapshot) this.snapshots.set(id, { id, state: 'in_progress', paused: false });
+  }
+
+  /** Chrome's `canResume`: set on an interrupted download the server would continue with a range. */
+  async interruptResumable(id: number, reason: string): Promise<void> {
+    this.running--;
+    this.snapshots.set(id, { id, state: 'interrupted', error: reason, canResume: true });
+    await this.engine!.handleDownloadChanged({ id, state: { current: 'interrupted' }, error: { current: reason } });
+  }
+
   requestOf(id: number): DownloadRequest {
     return this.started.find((s) => s.id === id)!.request;
   }
@@ -703,5 +726,141 @@ describe('DownloadEngine', () => {
     await after.engine.resume();
     await vi.waitFor(() => expect(downloads.started).toHaveLength(1));
     expect(downloads.started[0]?.request.filename).toBe(`${ROOT}/report (2).pdf`);
+  });
+});
+
+describe('DownloadEngine: control and faults', () => {
+  const jobOf = async (engine: DownloadEngine, id: string) => (await engine.getJobs()).find((j) => j.id === id)!;
+  const states = (job: Job) => job.items.map((i) => i.state);
+
+  it('pauses: nothing new starts and Chrome holds what runs; resumes where it was', async () => {
+    const downloads = new FakeDownloads();
+    const { engine } = setup({ downloads, engine: { concurrency: 2 } });
+    const job = await engine.startJob(newJob(['boxcnA', 'boxcnB', 'boxcnC', 'boxcnD'].map((t) => attachment(t, `${t}.pdf`))));
+    await vi.waitFor(() => expect(downloads.started).toHaveLength(2));
+    await engine.pauseJob(job.id);
+    expect(downloads.paused).toEqual([1, 2]);
+    await downloads.complete(1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(downloads.started).toHaveLength(2);
+    expect((await jobOf(engine, job.id)).paused).toEqual({ at: expect.any(Number) as number });
+
+    await engine.resumeJob(job.id);
+    expect(downloads.resumed).toEqual([2]);
+    await vi.waitFor(() => expect(downloads.started).toHaveLength(3));
+    for (const id of [2, 3]) await downloads.complete(id);
+    await vi.waitFor(() => expect(downloads.started).toHaveLength(4));
+    await downloads.complete(4);
+    const done = await finished(engine, job.id);
+    expect(states(done)).toEqual(['done', 'done', 'done', 'done']);
+    expect(done.paused).toBeUndefined();
+  });
+
+  it('cancels: running downloads are discarded, every unsaved item is listed as cancelled, saved ones stay', async () => {
+    const downloads = new FakeDownloads();
+    const { engine } = setup({ downloads, engine: { concurrency: 2 } });
+    const job = await engine.startJob(newJob(['boxcnA', 'boxcnB', 'boxcnC'].map((t) => attachment(t, `${t}.pdf`))));
+    await vi.waitFor(() => expect(downloads.started).toHaveLength(2));
+    await downloads.complete(1);
+    await vi.waitFor(() => expect(downloads.started).toHaveLength(3));
+    const cancelled = await engine.cancelJob(job.id);
+    expect(downloads.discarded).toEqual([2, 3]);
+    expect(cancelled?.finishedAt).toBeDefined();
+    expect(cancelled?.items.map((i) => [i.state, i.problem])).toEqual([
+      ['done', undefined],
+      ['failed', { kind: 'cancelled' }],
+      ['failed', { kind: 'cancelled' }],
+    ]);
+    // Chrome's later word on a discarded download changes nothing.
+    await downloads.interrupt(2, 'USER_CANCELED');
+    expect(states(await jobOf(engine, job.id))).toEqual(['done', 'failed', 'failed']);
+  });
+
+  it('"Retry failed" queues only the failed items again, each with fresh attempts, in the same job', async () => {
+    const resolver = fakeResolver({ problems: { boxcnB: [{ kind: 'no-link' }] } });
+    const { engine, downloads } = setup({ resolver });
+    const job = await engine.startJob(newJob(['boxcnA', 'boxcnB', 'boxcnC'].map((t) => attachment(t, `${t}.pdf`))));
+    const first = await finished(engine, job.id);
+    expect(states(first)).toEqual(['done', 'failed', 'done']);
+    expect(downloads.started).toHaveLength(2);
+
+    const retried = await engine.retryFailed(job.id);
+    expect(retried?.finishedAt).toBeUndefined();
+    const done = await finished(engine, job.id);
+    expect(done.items.map((i) => [i.state, i.attempts])).toEqual([
+      ['done', 1],
+      ['done', 1],
+      ['done', 1],
+    ]);
+    expect(downloads.started.map((s) => s.request.filename)).toEqual([`${ROOT}/boxcnA.pdf`, `${ROOT}/boxcnC.pdf`, `${ROOT}/boxcnB.pdf`]);
+  });
+
+  it('pauses the job instead of failing every row when the credentials are refused, and goes on once they are fixed', async () => {
+    const refused: Problem = { kind: 'token-expired', code: 99991677 };
+    const resolver = fakeResolver({ problems: { boxcnA: [refused], boxcnB: [refused] } });
+    const { engine, downloads } = setup({ resolver, engine: { concurrency: 2 } });
+    const job = await engine.startJob(newJob(['boxcnA', 'boxcnB', 'boxcnC'].map((t) => attachment(t, `${t}.pdf`))));
+    await vi.waitFor(async () => expect((await jobOf(engine, job.id)).paused).toBeDefined());
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const held = await jobOf(engine, job.id);
+    expect(held.paused?.problem).toEqual(refused);
+    expect(held.items.map((i) => [i.state, i.attempts, i.problem])).toEqual([
+      ['queued', 0, undefined],
+      ['queued', 0, undefined],
+      ['queued', 0, undefined],
+    ]);
+    expect(downloads.started).toHaveLength(0);
+
+    // A new token is saved: the background resumes what credentials held.
+    await engine.resumeHeldJobs();
+    const done = await finished(engine, job.id);
+    expect(states(done)).toEqual(['done', 'done', 'done']);
+  });
+
+  it('does not resume a job the user paused when credentials change', async () => {
+    const downloads = new FakeDownloads();
+    const { engine } = setup({ downloads });
+    const job = await engine.startJob(newJob([attachment('boxcnA', 'a.pdf'), attachment('boxcnB', 'b.pdf')]));
+    await engine.pauseJob(job.id);
+    await engine.resumeHeldJobs();
+    expect((await jobOf(engine, job.id)).paused).toBeDefined();
+  });
+
+  it('asks Chrome to resume a dropped download once, then starts it again with a fresh link', async () => {
+    const downloads = new FakeDownloads();
+    const { engine, resolver } = setup({ downloads });
+    const job = await engine.startJob(newJob([attachment('boxcnA', 'a.pdf')]));
+    await vi.waitFor(() => expect(downloads.started).toHaveLength(1));
+    await downloads.interruptResumable(1, 'NETWORK_FAILED');
+    expect(downloads.resumed).toEqual([1]);
+    expect(downloads.discarded).toEqual([]);
+    await downloads.interruptResumable(1, 'NETWORK_FAILED');
+    await vi.waitFor(() => expect(downloads.started).toHaveLength(2));
+    expect(downloads.discarded).toEqual([1]);
+    expect(resolver.calls).toEqual([['boxcnA'], ['boxcnA']]);
+    await downloads.complete(2);
+    expect((await finished(engine, job.id)).items[0]).toMatchObject({ state: 'done', attempts: 2 });
+  });
+
+  it('never resumes an interruption a range request cannot mend (an expired link)', async () => {
+    const downloads = new FakeDownloads();
+    const { engine } = setup({ downloads });
+    await engine.startJob(newJob([attachment('boxcnA', 'a.pdf')]));
+    await vi.waitFor(() => expect(downloads.started).toHaveLength(1));
+    await downloads.interruptResumable(1, 'SERVER_FORBIDDEN');
+    await vi.waitFor(() => expect(downloads.started).toHaveLength(2));
+    expect(downloads.resumed).toEqual([]);
+  });
+
+  it('reads its concurrency before every round, so a changed setting applies to a running job', async () => {
+    let concurrency = 1;
+    const downloads = new FakeDownloads();
+    const { engine } = setup({ downloads, engine: { concurrency: () => concurrency } });
+    await engine.startJob(newJob(['boxcnA', 'boxcnB', 'boxcnC', 'boxcnD'].map((t) => attachment(t, `${t}.pdf`))));
+    await vi.waitFor(() => expect(downloads.started).toHaveLength(1));
+    concurrency = 3;
+    await downloads.complete(1);
+    await vi.waitFor(() => expect(downloads.started).toHaveLength(4));
+    expect(downloads.maxRunning).toBe(3);
   });
 });

@@ -6,7 +6,7 @@
 import type { Attachment } from '../core/attachment';
 import { toProblem, type Problem } from '../core/problem';
 import { extensionForMimeType } from './content-type';
-import { isRetryableInterrupt } from './interrupts';
+import { isResumableInterrupt, isRetryableInterrupt } from './interrupts';
 import type { Job, JobItem, JobStore } from './job';
 import { LinkBatcher, type LinkResolver, type ResolvedLink } from './links';
 import { FILE_NAME_LIMITS, FOLDER_NAME_LIMITS, NameRegistry, sanitizeSegment, splitExtension, joinPath } from './naming';
@@ -23,6 +23,9 @@ export interface DownloadSnapshot {
   readonly state: string;
   readonly error?: string;
   readonly filename?: string;
+  /** Chrome can continue this interrupted download where it stopped (the server supports ranges). */
+  readonly canResume?: boolean;
+  readonly paused?: boolean;
 }
 
 export interface DownloadDelta {
@@ -38,6 +41,9 @@ export interface DownloadsPort {
   search(id: number): Promise<DownloadSnapshot | undefined>;
   /** Forgets a download that will not complete: its partial file and its entry in the browser's list. */
   discard(id: number): Promise<void>;
+  /** Holds a running download / lets a held or resumable interrupted one go on. */
+  pause(id: number): Promise<void>;
+  resume(id: number): Promise<void>;
 }
 
 export interface NewJob {
@@ -54,7 +60,8 @@ export interface EngineOptions {
   readonly downloads: DownloadsPort;
   readonly resolverFor: (attachment: Attachment) => LinkResolver;
   readonly probe: Probe;
-  readonly concurrency?: number;
+  /** Parallel downloads; read before each round, so a changed setting applies to running jobs. */
+  readonly concurrency?: number | (() => number);
   /** Attempts per item before a retryable failure is final. */
   readonly maxAttempts?: number;
   readonly onJobChanged?: (job: Job) => void;
@@ -63,6 +70,11 @@ export interface EngineOptions {
 }
 
 const UNKNOWN_TYPE: ProbeResult = { contentType: null, fileName: null, sniffedExtension: null, size: null };
+/**
+ * Problems every item of the job would hit alike (the credentials were refused, the day's quota is used up): the
+ * job pauses with the problem instead of failing every row, and goes on once it is solved.
+ */
+const PAUSES_THE_JOB: ReadonlySet<Problem['kind']> = new Set(['credentials-missing', 'token-invalid', 'token-expired', 'app-credentials-invalid', 'host-permission-missing', 'daily-quota']);
 const ACTIVE: ReadonlySet<JobItem['state']> = new Set(['resolving', 'downloading']);
 const OPEN: ReadonlySet<JobItem['state']> = new Set(['queued', 'resolving', 'downloading']);
 
@@ -144,6 +156,7 @@ export class DownloadEngine {
         if (item.state === 'downloading' && item.downloadId !== undefined) {
           const snapshot = await this.options.downloads.search(item.downloadId);
           if (!snapshot) this.requeueOrFail(item, { kind: 'download-interrupted', detail: 'DOWNLOAD_LOST' });
+          else if (snapshot.state === 'interrupted' && (await this.tryResume(item, snapshot.error))) continue;
           else this.applyDownloadState(item, snapshot.state, snapshot.error, snapshot.filename);
         } else if (item.state === 'downloading') {
           item.state = 'queued';
@@ -167,6 +180,10 @@ export class DownloadEngine {
       return;
     }
     const { job, item } = found;
+    if (delta.state?.current === 'interrupted' && (await this.tryResume(item, delta.error?.current))) {
+      await this.persist(job);
+      return;
+    }
     this.applyDownloadState(item, delta.state?.current, delta.error?.current, delta.filename?.current);
     this.settle(job);
     await this.persist(job);
@@ -185,9 +202,28 @@ export class DownloadEngine {
     }
   }
 
+  /**
+   * An interrupted download Chrome can continue (a dropped connection, the server supports ranges) is resumed once
+   * where it stopped; after that, or when it cannot be, the item starts again with a fresh link.
+   */
+  private async tryResume(item: JobItem, error: string | undefined): Promise<boolean> {
+    const id = item.downloadId;
+    if (id === undefined || !isResumableInterrupt(error) || (item.resumes ?? 0) >= 1) return false;
+    const snapshot = await this.options.downloads.search(id).catch(() => undefined);
+    if (!snapshot?.canResume) return false;
+    try {
+      await this.options.downloads.resume(id);
+    } catch {
+      return false;
+    }
+    item.resumes = (item.resumes ?? 0) + 1;
+    return true;
+  }
+
   private requeueOrFail(item: JobItem, problem: Problem): void {
     item.downloadId = undefined;
     item.savedAs = undefined;
+    item.resumes = undefined;
     const retryable =
       problem.kind === 'download-interrupted'
         ? isRetryableInterrupt(problem.detail) || problem.detail === 'DOWNLOAD_LOST'
@@ -219,9 +255,10 @@ export class DownloadEngine {
     try {
       do {
         this.pumpAgain = false;
-        const concurrency = this.options.concurrency ?? 3;
+        const concurrency = this.concurrency();
         let active = this.jobs.reduce((n, j) => n + j.items.filter((i) => ACTIVE.has(i.state)).length, 0);
         for (const job of this.jobs) {
+          if (job.paused || job.finishedAt !== undefined || job.cancelledAt !== undefined) continue;
           for (const item of job.items) {
             if (active >= concurrency) break;
             if (item.state !== 'queued') continue;
@@ -237,6 +274,11 @@ export class DownloadEngine {
     }
   }
 
+  private concurrency(): number {
+    const value = typeof this.options.concurrency === 'function' ? this.options.concurrency() : this.options.concurrency;
+    return value !== undefined && Number.isInteger(value) && value >= 1 ? value : 3;
+  }
+
   private async process(job: Job, item: JobItem): Promise<void> {
     await this.persist(job);
     try {
@@ -247,7 +289,15 @@ export class DownloadEngine {
       );
       const result = await this.batcherFor(resolver).take(item.attachment, upcoming);
       if ('link' in result) this.holdingLink.add(item.id);
-      if ('problem' in result) {
+      if (job.cancelledAt !== undefined) {
+        // Cancelled while its link was being asked for: the link goes unused.
+        this.finishCancelled(item);
+      } else if ('problem' in result && PAUSES_THE_JOB.has(result.problem.kind)) {
+        // Not this item's fault: it waits, unspent, until the problem is solved.
+        item.state = 'queued';
+        item.attempts = Math.max(0, item.attempts - 1);
+        job.paused ??= { at: this.now(), problem: result.problem };
+      } else if ('problem' in result) {
         this.requeueOrFail(item, result.problem);
       } else {
         if (!item.nameFinal) await this.finaliseName(job, item, result.link);
@@ -311,8 +361,96 @@ export class DownloadEngine {
 
   private settle(job: Job): void {
     if (job.finishedAt === undefined && job.items.every((i) => !OPEN.has(i.state))) {
-      job.finishedAt = this.options.now?.() ?? Date.now();
+      job.finishedAt = this.now();
+      job.paused = undefined;
     }
+  }
+
+  private now(): number {
+    return this.options.now?.() ?? Date.now();
+  }
+
+  private findJob(jobId: string): Job | undefined {
+    return this.jobs.find((j) => j.id === jobId);
+  }
+
+  /** The user holds the job: nothing new starts, and Chrome holds the downloads it runs. */
+  async pauseJob(jobId: string): Promise<Job | undefined> {
+    await this.loaded;
+    const job = this.findJob(jobId);
+    if (!job || job.finishedAt !== undefined) return job;
+    job.paused = { at: this.now() };
+    for (const item of job.items) {
+      if (item.state === 'downloading' && item.downloadId !== undefined) await this.options.downloads.pause(item.downloadId).catch(() => undefined);
+    }
+    await this.persist(job);
+    return job;
+  }
+
+  /** Lets a held job go on: by the user, or once what held it (credentials, quota) may be solved. */
+  async resumeJob(jobId: string): Promise<Job | undefined> {
+    await this.loaded;
+    const job = this.findJob(jobId);
+    if (!job?.paused) return job;
+    job.paused = undefined;
+    for (const item of job.items) {
+      if (item.state === 'downloading' && item.downloadId !== undefined) await this.options.downloads.resume(item.downloadId).catch(() => undefined);
+    }
+    await this.persist(job);
+    void this.pump();
+    return job;
+  }
+
+  /** Resumes every job a problem held (not those the user paused): settings changed, or the quota renewed. */
+  async resumeHeldJobs(kinds: ReadonlySet<Problem['kind']> = PAUSES_THE_JOB): Promise<void> {
+    await this.loaded;
+    for (const job of this.jobs) {
+      if (job.paused?.problem && kinds.has(job.paused.problem.kind)) await this.resumeJob(job.id);
+    }
+  }
+
+  /** Stops the job: what is not saved yet is listed as cancelled, partial files are removed. */
+  async cancelJob(jobId: string): Promise<Job | undefined> {
+    await this.loaded;
+    const job = this.findJob(jobId);
+    if (!job || job.finishedAt !== undefined) return job;
+    job.cancelledAt = this.now();
+    job.paused = undefined;
+    for (const item of job.items) {
+      if (item.state === 'downloading' && item.downloadId !== undefined) await this.options.downloads.discard(item.downloadId).catch(() => undefined);
+      // An item resolving now is finished when its link arrives (see process).
+      if (item.state === 'queued' || item.state === 'downloading') this.finishCancelled(item);
+    }
+    this.settle(job);
+    await this.persist(job);
+    return job;
+  }
+
+  /** Queues the failed items of a finished job again, each with a fresh budget of attempts; the rest stays done. */
+  async retryFailed(jobId: string): Promise<Job | undefined> {
+    await this.loaded;
+    const job = this.findJob(jobId);
+    if (!job || job.finishedAt === undefined || !job.items.some((i) => i.state === 'failed')) return job;
+    for (const item of job.items) {
+      if (item.state !== 'failed') continue;
+      item.state = 'queued';
+      item.attempts = 0;
+      item.problem = undefined;
+      item.resumes = undefined;
+    }
+    job.finishedAt = undefined;
+    job.cancelledAt = undefined;
+    job.paused = undefined;
+    await this.persist(job);
+    void this.pump();
+    return job;
+  }
+
+  private finishCancelled(item: JobItem): void {
+    item.state = 'failed';
+    item.problem = { kind: 'cancelled' };
+    item.downloadId = undefined;
+    item.savedAs = undefined;
   }
 
   private async persist(job: Job): Promise<void> {

@@ -22,6 +22,8 @@ export const JobItemSchema = z.object({
   downloadId: z.number().int().optional(),
   /** Where Chrome saved the file (absolute path), once known. */
   savedAs: z.string().optional(),
+  /** Times Chrome was asked to resume this item's interrupted download (once, then a fresh link is used). */
+  resumes: z.number().int().nonnegative().optional(),
   problem: ProblemSchema.optional(),
 });
 export type JobItem = z.infer<typeof JobItemSchema>;
@@ -33,6 +35,12 @@ export const JobSchema = z.object({
   title: z.string(),
   createdAt: z.number(),
   finishedAt: z.number().optional(),
+  /**
+   * Held: by the user (no problem), or by a problem every item would hit (credentials refused, daily quota used up);
+   * nothing new starts until it is resumed.
+   */
+  paused: z.object({ at: z.number(), problem: ProblemSchema.optional() }).optional(),
+  cancelledAt: z.number().optional(),
   items: z.array(JobItemSchema),
 });
 export type Job = z.infer<typeof JobSchema>;

@@ -68,6 +68,12 @@ export function describeProblem(problem: Problem): string {
     case 'invalid-form-code':
       text = i18n.t('problem.invalid_form_code', { typed: detail });
       break;
+    case 'cancelled':
+      text = i18n.t('problem.cancelled');
+      break;
+    case 'daily-quota':
+      text = i18n.t('problem.daily_quota', { when: formatWhen(detail) });
+      break;
     case 'unknown':
       text = i18n.t('problem.unknown', { detail: detail || '?' });
       break;
@@ -100,6 +106,13 @@ function describeEkuaibao(problem: Problem): string | null {
     default:
       return null;
   }
+}
+
+/** An ISO time as the browser's language writes it ("Dec 4, 00:00"); as it is when it does not parse. */
+function formatWhen(iso: string): string {
+  const ms = Date.parse(iso);
+  if (!Number.isFinite(ms)) return iso || '?';
+  return new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }).format(new Date(ms));
 }
 
 function describeInterrupt(reason: string): string {
