@@ -134,6 +134,7 @@ describe('loadSettings', () => {
         appSecurity: null,
         customHosts: [],
       },
+      downloads: { concurrency: 3, notify: true },
     });
   });
 
@@ -403,5 +404,18 @@ describe('Ekuaibao settings', () => {
   it('accepts an address prefix with /api/openapi and stores its origin', () => {
     expect(EkuaibaoApiBaseSchema.parse('https://app.ekuaibao.com/api/openapi/')).toBe('https://app.ekuaibao.com');
     expect(EkuaibaoApiBaseSchema.safeParse('https://app.ekuaibao.com/open-apis').success).toBe(false);
+  });
+});
+
+describe('download settings', () => {
+  it('defaults to 3 parallel downloads and a notification, and keeps chosen values', async () => {
+    expect(DEFAULT_SETTINGS.downloads).toEqual({ concurrency: 3, notify: true });
+    await saveSettings({ ...DEFAULT_SETTINGS, downloads: { concurrency: 6, notify: false } });
+    expect((await loadSettings()).downloads).toEqual({ concurrency: 6, notify: false });
+  });
+
+  it.each([0, 11, 2.5, '4', null])('falls back to 3 for a concurrency of %j', async (concurrency) => {
+    await fakeBrowser.storage.local.set({ settings: { feishu: {}, downloads: { concurrency, notify: false } } });
+    expect((await loadSettings()).downloads).toEqual({ concurrency: 3, notify: false });
   });
 });

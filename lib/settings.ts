@@ -74,6 +74,11 @@ export const EkuaibaoAppSecuritySchema = z.string().trim().regex(/^[\x21-\x7e]{4
 export const EkuaibaoCustomHostSchema = z.object({ host: WebHostSchema, apiBase: EkuaibaoApiBaseSchema });
 export type EkuaibaoCustomHost = z.infer<typeof EkuaibaoCustomHostSchema>;
 
+/** Parallel downloads the user may choose; links are paced by the platforms' rate limits whatever the number. */
+export const MAX_CONCURRENCY = 10;
+
+const DEFAULT_DOWNLOADS: Settings['downloads'] = { concurrency: 3, notify: true };
+
 const DEFAULT_EKUAIBAO: Settings['ekuaibao'] = {
   apiBase: DEFAULT_EKUAIBAO_API_BASE,
   authMode: 'token',
@@ -113,6 +118,13 @@ export const SettingsSchema = z.object({
     })
     // Settings saved before Ekuaibao existed have no section: the defaults then.
     .catch(() => DEFAULT_EKUAIBAO),
+  downloads: z
+    .object({
+      concurrency: z.number().int().min(1).max(MAX_CONCURRENCY).catch(3),
+      /** A system notification when a job ends ("12 saved, 1 failed"). */
+      notify: z.boolean().catch(true),
+    })
+    .catch(() => DEFAULT_DOWNLOADS),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -128,6 +140,7 @@ export const DEFAULT_SETTINGS: Settings = {
     whiteboards: true,
   },
   ekuaibao: DEFAULT_EKUAIBAO,
+  downloads: DEFAULT_DOWNLOADS,
 };
 
 const settingsItem = storage.defineItem<unknown>('local:settings', { fallback: DEFAULT_SETTINGS, version: 1 });

@@ -8,7 +8,8 @@ import type { Job } from '../downloads/job';
 let keepAlive: ReturnType<typeof setInterval> | undefined;
 const openJobs = new Set<string>();
 export function keepAliveWhileBusy(job: Job): void {
-  if (job.finishedAt === undefined) openJobs.add(job.id);
+  // A held job waits for the user (or an alarm): it need not keep the worker awake.
+  if (job.finishedAt === undefined && !job.paused) openJobs.add(job.id);
   else openJobs.delete(job.id);
   if (openJobs.size > 0 && keepAlive === undefined) {
     keepAlive = setInterval(() => void browser.runtime.getPlatformInfo(), 20_000);

@@ -6,7 +6,8 @@ import { browser, type Browser } from '#imports';
 import type { Attachment, Listing } from '../core/attachment';
 import { tabListUrl } from '../core/extension-pages';
 import { FormCodeSchema, pageKey, type PageRef } from '../core/page';
-import { toProblem } from '../core/problem';
+import { toProblem, type Problem } from '../core/problem';
+import { DailyQuota, FEISHU_MEDIA_DAILY_LIMIT } from '../downloads/daily-quota';
 import { DownloadEngine } from '../downloads/engine';
 import { JobStore } from '../downloads/job';
 import type { LinkResolver } from '../downloads/links';
@@ -21,6 +22,7 @@ import { createFeishuMediaResolver } from '../feishu/media';
 import { listenForMessages, senderContext, type FindFormResult, type StartResult } from '../messaging/protocol';
 import { recognisePage } from '../platforms';
 import { loadSettings, watchSettings, type Settings } from '../settings';
+import { readTabState } from '../core/tab-state';
 import { showBadge } from './badge';
 import { chromeDownloads } from './chrome-downloads';
 import { testConnection } from './connection-test';
@@ -29,6 +31,7 @@ import { syncCustomHosts } from './custom-hosts';
 import { EkuaibaoClients } from './ekuaibao-clients';
 import { testEkuaibaoConnection } from './ekuaibao-connection-test';
 import { FeishuClients } from './feishu-clients';
+import { notifyJobEnded, openNotifiedJob } from './job-notifications';
 import { keepAliveWhileBusy } from './keep-alive';
 import { TabService } from './tab-service';
 
@@ -37,18 +40,29 @@ export function startBackground(): void {
   const ekuaibao = new EkuaibaoClients(clients.limiters);
   const clientFor = (apiBase: string) => clients.forApiBase(apiBase);
   const resolvers: Record<Attachment['source']['type'], LinkResolver> = {
-    'feishu-media': createFeishuMediaResolver(clientFor),
+    'feishu-media': createFeishuMediaResolver(clientFor, new DailyQuota('feishu-media', FEISHU_MEDIA_DAILY_LIMIT)),
     'feishu-drive-file': createDriveFileResolver(clientFor),
     'feishu-board': createBoardResolver(clientFor),
     'feishu-mail': createMailResolver(clientFor),
     'ekuaibao-attachment': createEkuaibaoResolver((apiBase) => ekuaibao.forApiBase(apiBase)),
   };
+  // Read synchronously by the engine before each round; kept fresh by the settings watcher below.
+  let downloadSettings: Settings['downloads'] = { concurrency: 3, notify: true };
+  void loadSettings().then((s) => (downloadSettings = s.downloads));
   const engine = new DownloadEngine({
     store: new JobStore(),
     downloads: chromeDownloads,
     resolverFor: (attachment) => resolvers[attachment.source.type],
     probe: createProbe(),
-    onJobChanged: keepAliveWhileBusy,
+    concurrency: () => downloadSettings.concurrency,
+    onJobChanged: (job) => {
+      keepAliveWhileBusy(job);
+      if (job.tabId !== undefined) void readTabState(job.tabId).then((state) => state && showBadge(state, job));
+      if (job.finishedAt !== undefined) void notifyJobEnded(job, downloadSettings.notify);
+      // Held by the day's quota: an alarm lets it go on when the platform's day turns.
+      const renews = job.paused?.problem?.kind === 'daily-quota' ? Date.parse(job.paused.problem.detail ?? '') : NaN;
+      if (Number.isFinite(renews)) void browser.alarms.create(QUOTA_ALARM, { when: renews + 60_000 });
+    },
   });
   const tabs = new TabService({
     listPage: (page) => listPage(page, clients, ekuaibao),
@@ -123,6 +137,15 @@ export function startBackground(): void {
     },
     testConnection: (request) => testConnection(request, clients),
     findForm: ({ tabId, code }) => findForm(tabId, code),
+    async jobControl({ jobId, action }) {
+      const controls = {
+        pause: (id: string) => engine.pauseJob(id),
+        resume: (id: string) => engine.resumeJob(id),
+        cancel: (id: string) => engine.cancelJob(id),
+        'retry-failed': (id: string) => engine.retryFailed(id),
+      };
+      return { ok: (await controls[action](jobId)) !== undefined };
+    },
     testEkuaibaoConnection: (request) => testEkuaibaoConnection(request, ekuaibao),
   });
 
@@ -136,19 +159,31 @@ export function startBackground(): void {
   browser.runtime.onInstalled.addListener(() => void syncHosts());
   // Again at browser start: the title follows the browser's language, which may have changed since install.
   browser.runtime.onStartup.addListener(() => void syncHosts());
-  watchSettings(() => {
+  watchSettings((settings) => {
+    downloadSettings = settings.downloads;
     void syncHosts();
     // New credentials: tokens obtained with the old ones must not be reused.
     void clients.tenantTokens.clear();
     void ekuaibao.forget();
+    // ...and jobs that refused credentials held may go on with the new ones.
+    void engine.resumeHeldJobs(CREDENTIAL_PAUSES);
   });
   browser.tabs.onRemoved.addListener((tabId) => void tabs.forget(tabId));
+  browser.notifications.onClicked.addListener((id) => void openNotifiedJob(id));
+  browser.alarms.onAlarm.addListener((alarm) => {
+    if (alarm.name === QUOTA_ALARM) void engine.resumeHeldJobs(new Set(['daily-quota']));
+  });
   void engine.resume();
 
   // A handle in the worker's console for support and for end-to-end tests, which cannot click a native menu.
   // Only code running inside the worker itself can reach it.
   Object.assign(globalThis, { attachmentDownloader: { onMenuClick } });
 }
+
+const QUOTA_ALARM = 'daily-quota-renewed';
+
+/** Pauses that new settings may lift (not the daily quota: that waits for its day). */
+const CREDENTIAL_PAUSES: ReadonlySet<Problem['kind']> = new Set(['credentials-missing', 'token-invalid', 'token-expired', 'app-credentials-invalid', 'host-permission-missing']);
 
 function recognise(url: string, settings: Settings) {
   return recognisePage(url, settings.feishu.customHosts, settings.ekuaibao.customHosts);

@@ -4,3 +4,8 @@ import { browser } from '#imports';
 export function tabListUrl(tabId: number): string {
   return `${browser.runtime.getURL('/popup.html')}?tabId=${tabId}`;
 }
+
+/** A job's report on its own (from its notification): the popup page for that job, whatever became of its tab. */
+export function jobReportUrl(jobId: string): string {
+  return `${browser.runtime.getURL('/popup.html')}?jobId=${encodeURIComponent(jobId)}`;
+}

@@ -7,6 +7,7 @@ import { LinkBatcher, type LinkResult } from '../downloads/links';
 import { RateLimiterRegistry } from '../downloads/rate-limit';
 import { listBase } from './bitable';
 import { FeishuClient } from './client';
+import { DailyQuota } from '../downloads/daily-quota';
 import { createFeishuMediaResolver, fetchTmpDownloadUrls, TMP_URL_BATCH_SIZE, type TmpUrlResult } from './media';
 
 const FEISHU_API = 'https://open.feishu.cn';
@@ -163,6 +164,19 @@ describe('createFeishuMediaResolver', () => {
   function attachment(token: string, apiBase = FEISHU_API): Attachment {
     return { id: `feishu-media:${token}`, name: 'x', nameIsGenerated: false, kind: 'file', source: { type: 'feishu-media', apiBase, token }, subfolders: [] };
   }
+
+  it('asks only for what the day\'s media quota has left; the rest waits for the next day, with no call spent', async () => {
+    const quota = new DailyQuota('test-media', 3, { now: () => Date.parse('2026-12-03T10:00:00+08:00'), sleep: async () => undefined });
+    const resolver = createFeishuMediaResolver(async (apiBase) => client(TOKENS.feishuUser, apiBase), quota);
+    const batch = WEEKLY_TOKENS.slice(0, 5).map((token) => attachment(token));
+    const results = await resolver.resolve(batch);
+    expect(batch.map((a) => { const r = results.get(a.id); return r && 'link' in r ? 'link' : r?.problem.kind; })).toEqual(['link', 'link', 'link', 'daily-quota', 'daily-quota']);
+    expect(results.get(batch[4]!.id)).toEqual({ problem: { kind: 'daily-quota', host: 'open.feishu.cn', detail: '2026-12-03T16:00:00.000Z' } });
+    expect(tmpCalls().map((r) => r.query.filter(([k]) => k === 'file_tokens').length)).toEqual([3]);
+    const more = await resolver.resolve([attachment(WEEKLY_TOKENS[6]!)]);
+    expect([...more.values()].map((r) => ('problem' in r ? r.problem.kind : 'link'))).toEqual(['daily-quota']);
+    expect(tmpCalls()).toHaveLength(1);
+  });
 
   it('resolves a batch by attachment id, with one client for the listing\'s API base', async () => {
     const clientFor = vi.fn(async (apiBase: string) => client(TOKENS.feishuUser, apiBase));

@@ -3,6 +3,7 @@ import { ProblemError, toProblem, type Problem } from '../core/problem';
 import { FEISHU_ENDPOINTS, type FeishuClient } from './client';
 import type { LinkResolver, LinkResult } from '../downloads/links';
 import { bitableExtra } from './bitable';
+import type { DailyQuota } from '../downloads/daily-quota';
 import { TmpDownloadUrlsSchema } from './schemas';
 
 /** The documented maximum of `file_tokens` per `batch_get_tmp_download_url` call. */
@@ -72,7 +73,7 @@ async function resolveBatch(client: FeishuClient, batch: readonly string[], extr
  * The engine's link resolver for `feishu-media` attachments: one call per 5 tokens of the same API origin (and,
  * for advanced-permission bases, of the same table, whose batch carries the documented `extra`).
  */
-export function createFeishuMediaResolver(clientFor: (apiBase: string) => Promise<FeishuClient>): LinkResolver {
+export function createFeishuMediaResolver(clientFor: (apiBase: string) => Promise<FeishuClient>, quota?: DailyQuota): LinkResolver {
   return {
     batchSize: TMP_URL_BATCH_SIZE,
     groupOf: (attachment) => {
@@ -85,9 +86,15 @@ export function createFeishuMediaResolver(clientFor: (apiBase: string) => Promis
       const first = items[0];
       if (!first) return results;
       const client = await clientFor(first.source.apiBase);
-      const extra = bitableExtra(items.flatMap(({ source }) => (source.bitable ? [{ token: source.token, bitable: source.bitable }] : [])));
-      const urls = await fetchTmpDownloadUrls(client, items.map(({ source }) => source.token), extra);
-      for (const { attachment, source } of items) {
+      // What the day's media quota has left goes now; the rest waits for the next day (its job pauses till then).
+      const granted = quota ? await quota.take(first.source.apiBase, items.length) : items.length;
+      const waiting = items.slice(granted);
+      for (const { attachment } of waiting) results.set(attachment.id, { problem: { kind: 'daily-quota', host: client.host, detail: new Date(quota?.renewsAt() ?? 0).toISOString() } });
+      const now = items.slice(0, granted);
+      if (now.length === 0) return results;
+      const extra = bitableExtra(now.flatMap(({ source }) => (source.bitable ? [{ token: source.token, bitable: source.bitable }] : [])));
+      const urls = await fetchTmpDownloadUrls(client, now.map(({ source }) => source.token), extra);
+      for (const { attachment, source } of now) {
         const result = urls.get(source.token);
         results.set(attachment.id, !result ? { problem: { kind: 'no-link' } } : 'url' in result ? { link: { url: result.url } } : result);
       }

@@ -25,6 +25,7 @@ function handlers(): { [K in keyof Handlers]: ReturnType<typeof vi.fn<Handlers[K
     downloadAll: vi.fn<Handlers['downloadAll']>(async () => ({ ok: true, jobId: 'job-1' })),
     testConnection: vi.fn<Handlers['testConnection']>(async () => ({ ok: true, apiBase: 'https://open.feishu.cn', tokenKind: 'user', who: '张三' })),
     findForm: vi.fn<Handlers['findForm']>(async () => ({ ok: true, state: TAB_STATE })),
+    jobControl: vi.fn<Handlers['jobControl']>(async () => ({ ok: true })),
     testEkuaibaoConnection: vi.fn<Handlers['testEkuaibaoConnection']>(async () => ({ ok: true, apiBase: 'https://app.ekuaibao.com' })),
   };
 }

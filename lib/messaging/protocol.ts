@@ -70,6 +70,12 @@ export const PROTOCOL = {
     }),
     response: ConnectionResultSchema,
   },
+  /** The popup's controls of a running or finished job. */
+  jobControl: {
+    fromContent: false,
+    request: z.object({ jobId: z.string().max(100), action: z.enum(['pause', 'resume', 'cancel', 'retry-failed']) }),
+    response: z.object({ ok: z.boolean() }),
+  },
   /** Ekuaibao: a form code typed in the popup; listed with the page's forms when it exists. */
   findForm: { fromContent: false, request: TabIdSchema.extend({ code: z.string().max(100) }), response: FindFormResultSchema },
   testEkuaibaoConnection: {

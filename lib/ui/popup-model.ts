@@ -44,6 +44,17 @@ export interface DomCounts {
   readonly apiOnly: number;
 }
 
+export interface JobControls {
+  readonly id: string;
+  /** Held by the user (no problem) or by a problem every item would hit. */
+  readonly paused?: { readonly problem?: Problem };
+  readonly cancelled: boolean;
+  /** 0..1 of the items that ended (saved or failed). */
+  readonly itemsDone: number;
+  /** Bytes, where Chrome knows them for every running download. */
+  readonly bytes?: { readonly received: number; readonly total: number };
+}
+
 export type PopupView =
   | { readonly kind: 'loading' }
   | { readonly kind: 'no-tab' }
@@ -71,6 +82,8 @@ export type PopupView =
       readonly rows: readonly RowModel[];
       readonly counts: { readonly total: number; readonly done: number; readonly failed: number; readonly open: number };
       readonly jobRunning: boolean;
+      /** The job of this list, when one was started: its controls and overall progress. */
+      readonly job?: JobControls;
       /** A finished job saved everything already: "Download all" would save copies. */
       readonly allSaved: boolean;
       readonly partial: readonly PartialProblem[];
@@ -181,6 +194,7 @@ function readyView(listing: AttachmentListing, job: Job | null, progress: Readon
   const onPage = seen ? listing.attachments.filter((a) => seen.has(mediaToken(a) ?? '')).length : 0;
   return {
     kind: 'ready',
+    ...(job ? { job: jobControls(job, rows, progress) } : {}),
     title: listing.title,
     // Where the files really are: the job's sanitised root folder (what all items share), else the listing's.
     folder: (job ? commonFolder(job.items.map((i) => i.folder)) : listing.folder).join('/'),
@@ -192,6 +206,48 @@ function readyView(listing: AttachmentListing, job: Job | null, progress: Readon
     hints: listing.hints,
     ...(seen ? { dom: { onPage, apiOnly: rows.length - onPage } } : {}),
   };
+}
+
+function jobControls(job: Job, rows: readonly RowModel[], progress: ReadonlyMap<number, Progress>): JobControls {
+  const ended = rows.filter((r) => r.state === 'done' || r.state === 'failed').length;
+  let received = 0;
+  let total = 0;
+  let known = true;
+  for (const item of job.items) {
+    const size = item.attachment.size;
+    const live = item.downloadId !== undefined ? progress.get(item.downloadId) : undefined;
+    if (item.state === 'done') {
+      if (size === undefined) known = false;
+      received += size ?? 0;
+      total += size ?? 0;
+    } else if (item.state === 'downloading' && live && live.total > 0) {
+      received += live.received;
+      total += live.total;
+    } else if (item.state !== 'failed') {
+      if (size === undefined) known = false;
+      total += size ?? 0;
+    }
+  }
+  return {
+    id: job.id,
+    ...(job.paused ? { paused: job.paused.problem ? { problem: job.paused.problem } : {} } : {}),
+    cancelled: job.cancelledAt !== undefined,
+    itemsDone: rows.length === 0 ? 1 : ended / rows.length,
+    ...(known && total > 0 ? { bytes: { received, total } } : {}),
+  };
+}
+
+/** A job on its own, without the tab it came from (the report a notification opens). */
+export function reportView(job: Job, progress: ReadonlyMap<number, Progress>): ReadyView {
+  const listing: AttachmentListing = {
+    type: 'attachments',
+    title: job.title,
+    folder: commonFolder(job.items.map((i) => i.folder)).length > 0 ? [...commonFolder(job.items.map((i) => i.folder))] : ['Downloads'],
+    attachments: job.items.map((i) => i.attachment),
+    partial: [],
+    hints: [],
+  };
+  return readyView(listing, job, progress, undefined);
 }
 
 function commonFolder(folders: readonly (readonly string[])[]): readonly string[] {
