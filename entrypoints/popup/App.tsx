@@ -2,11 +2,14 @@ import { browser, i18n } from '#imports';
 import { AttachmentList } from '@/components/AttachmentList';
 import { AttachmentRow, type RowTone } from '@/components/AttachmentRow';
 import { FormFinder } from '@/components/FormFinder';
+import { JobBar } from '@/components/JobBar';
 import { MessageRow } from '@/components/MessageRow';
 import { Notice } from '@/components/Notice';
 import { tabListUrl } from '@/lib/core/extension-pages';
 import { formatBytes } from '@/lib/ui/format';
-import type { RowModel } from '@/lib/ui/popup-model';
+import type { Job, JobItem } from '@/lib/downloads/job';
+import type { ReadyView, RowModel } from '@/lib/ui/popup-model';
+import { jobReportCsv, reportFileName } from '@/lib/ui/report-csv';
 import { describeProblem, isSettingsProblem } from '@/lib/ui/problem-text';
 import { usePopup } from '@/lib/ui/use-popup';
 import { describeOrigin } from '@/lib/ui/where-text';
@@ -15,7 +18,9 @@ import { describeOrigin } from '@/lib/ui/where-text';
 export function App({ search }: { search: string }) {
   const model = usePopup(search);
   const { view } = model;
-  const inTab = new URLSearchParams(search).has('tabId');
+  const params = new URLSearchParams(search);
+  const inTab = params.has('tabId') || params.has('jobId');
+  const isReport = params.has('jobId');
 
   const openSettings = (
     <button type="button" onClick={() => void browser.runtime.openOptionsPage()}>
@@ -134,11 +139,21 @@ export function App({ search }: { search: string }) {
               {describeProblem(model.startProblem)}
             </Notice>
           )}
+          {view.job?.paused && (
+            <Notice
+              tone={view.job.paused.problem ? 'warning' : 'info'}
+              actions={view.job.paused.problem && isSettingsProblem(view.job.paused.problem) ? openSettings : undefined}
+            >
+              {view.job.paused.problem ? i18n.t('popup.pausedBecause', { reason: describeProblem(view.job.paused.problem) }) : i18n.t('popup.paused')}
+            </Notice>
+          )}
           {counts.total === 0 ? (
             view.hints.includes('no-forms') ? null : <Notice>{model.formFinder ? i18n.t('popup.emptyForms') : i18n.t('popup.empty')}</Notice>
           ) : (
             <>
+              {model.job && view.job && <JobControls view={view} job={model.job} busy={model.busy} onControl={(action) => void model.controlJob(action)} />}
               <div class="toolbar">
+                {!isReport && (
                 <button type="button" class="primary" disabled={model.busy || view.jobRunning} onClick={() => void model.downloadAll()}>
                   {view.jobRunning
                     ? i18n.t('popup.downloading', { done: String(counts.done + counts.failed), total: String(counts.total) })
@@ -146,6 +161,7 @@ export function App({ search }: { search: string }) {
                       ? i18n.t('popup.downloadAgain', { count: String(counts.total) })
                       : i18n.t('popup.downloadAll', { count: String(counts.total) })}
                 </button>
+                )}
                 {!inTab && model.tabId !== null && (
                   <button type="button" onClick={() => void browser.tabs.create({ url: tabListUrl(model.tabId!) })}>
                     {i18n.t('popup.openInTab')}
@@ -179,7 +195,7 @@ export function App({ search }: { search: string }) {
     <main class={inTab ? 'in-tab' : undefined}>
       <header>
         <h1>{view.kind === 'ready' && view.title ? view.title : view.kind === 'mailbox' ? i18n.t('popup.mailTitle') : i18n.t('popup.title')}</h1>
-        {(view.kind === 'ready' || view.kind === 'error' || view.kind === 'mailbox') && (
+        {!isReport && (view.kind === 'ready' || view.kind === 'error' || view.kind === 'mailbox') && (
           <button type="button" onClick={() => void model.refresh()} disabled={view.kind === 'ready' && view.jobRunning}>
             {i18n.t('popup.refresh')}
           </button>
@@ -200,6 +216,64 @@ export function App({ search }: { search: string }) {
       )}
     </main>
   );
+}
+
+/** Pause / Resume / Cancel while the job runs, "Retry failed" once it ended with failures, and its CSV report. */
+function JobControls({ view, job, busy, onControl }: { view: ReadyView; job: Job; busy: boolean; onControl: (action: 'pause' | 'resume' | 'cancel' | 'retry-failed') => void }) {
+  const controls = view.job!;
+  const { counts } = view;
+  const bytes = controls.bytes ? ` · ${formatBytes(controls.bytes.received, browser.i18n.getUILanguage())} / ${formatBytes(controls.bytes.total, browser.i18n.getUILanguage())}` : '';
+  return (
+    <JobBar
+      progress={view.jobRunning ? controls.itemsDone : undefined}
+      progressLabel={i18n.t('popup.overallProgress')}
+      progressText={`${Math.round(controls.itemsDone * 100)}%${bytes}`}
+    >
+      {view.jobRunning && !controls.paused && (
+        <button type="button" disabled={busy} onClick={() => onControl('pause')}>
+          {i18n.t('popup.pause')}
+        </button>
+      )}
+      {view.jobRunning && controls.paused && (
+        <button type="button" disabled={busy} onClick={() => onControl('resume')}>
+          {i18n.t('popup.resume')}
+        </button>
+      )}
+      {view.jobRunning && (
+        <button type="button" disabled={busy} onClick={() => onControl('cancel')}>
+          {i18n.t('popup.cancel')}
+        </button>
+      )}
+      {!view.jobRunning && counts.failed > 0 && (
+        <button type="button" disabled={busy} onClick={() => onControl('retry-failed')}>
+          {i18n.t('popup.retryFailed', { count: String(counts.failed) })}
+        </button>
+      )}
+      {!view.jobRunning && (
+        <button type="button" onClick={() => exportReport(job)}>
+          {i18n.t('popup.exportReport')}
+        </button>
+      )}
+    </JobBar>
+  );
+}
+
+/** Saves the job's report as CSV through the page (a blob link): nothing leaves the browser. */
+function exportReport(job: Job): void {
+  const csv = jobReportCsv(job, {
+    header: [i18n.t('report.name'), i18n.t('report.folder'), i18n.t('report.size'), i18n.t('report.source'), i18n.t('report.state'), i18n.t('report.reason')],
+    state: (item: JobItem) => stateLabel(item.state),
+    source: (item: JobItem) => (item.attachment.origin ? describeOrigin(item.attachment.origin) : (item.attachment.where ?? item.attachment.source.type)),
+    reason: (item: JobItem) => (item.problem ? describeProblem(item.problem) : ''),
+  });
+  const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = reportFileName(job);
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 function rowProps(row: RowModel) {

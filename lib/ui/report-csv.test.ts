@@ -72,6 +72,7 @@ describe('csvCell', () => {
 describe('reportFileName', () => {
   it('names the report after the job, safely, with its date', () => {
     expect(reportFileName(JOB)).toBe('项目周报_ 2026_W47 2026-12-03.csv');
-    expect(reportFileName({ ...JOB, title: '///' })).toBe('_ 2026-12-03.csv');
+    expect(reportFileName({ ...JOB, title: '///' })).toBe('___ 2026-12-03.csv');
+    expect(reportFileName({ ...JOB, title: '../..\u0007' })).toBe('_.. 2026-12-03.csv');
   });
 });

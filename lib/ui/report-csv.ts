@@ -3,6 +3,7 @@
  * Excel reads Chinese names right, and cells that a spreadsheet would run as a formula defused with a leading `'`.
  */
 import type { Job, JobItem } from '../downloads/job';
+import { FILE_NAME_LIMITS, sanitizeSegment } from '../downloads/naming';
 
 export interface ReportWords {
   readonly header: readonly [name: string, folder: string, size: string, source: string, state: string, reason: string];
@@ -34,9 +35,8 @@ export function jobReportCsv(job: Job, words: ReportWords): string {
   return `\uFEFF${rows.map((row) => row.map(csvCell).join(',')).join('\r\n')}\r\n`;
 }
 
-/** A file name for the report: the job's title, made safe, with the date. */
+/** A file name for the report: the job's title, made safe as every saved name is, with the date. */
 export function reportFileName(job: Job): string {
   const date = new Date(job.createdAt).toISOString().slice(0, 10);
-  const title = job.title.replace(/[\\/:*?"<>|\x00-\x1f\x7f]+/g, '_').trim().slice(0, 60) || 'report';
-  return `${title} ${date}.csv`;
+  return sanitizeSegment(`${job.title.slice(0, 60)} ${date}.csv`, FILE_NAME_LIMITS, `report ${date}.csv`);
 }

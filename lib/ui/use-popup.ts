@@ -5,7 +5,7 @@ import type { Problem } from '../core/problem';
 import { watchTabState, type TabState } from '../core/tab-state';
 import { readJob, watchJob, type Job } from '../downloads/job';
 import { sendMessage } from '../messaging/protocol';
-import { buildView, offersFormFinder, type PopupView, type Progress } from './popup-model';
+import { buildView, offersFormFinder, reportView, type PopupView, type Progress } from './popup-model';
 
 const PROGRESS_POLL_MS = 500;
 
@@ -37,9 +37,19 @@ export interface PopupModel {
   /** Why the last typed code was not added. */
   readonly findProblem: Problem | null;
   findForm(code: string): Promise<void>;
+  /** Pause, resume, cancel or "Retry failed" of the list's job. */
+  controlJob(action: 'pause' | 'resume' | 'cancel' | 'retry-failed'): Promise<void>;
+  /** The job shown, for its report. */
+  readonly job: Job | null;
+}
+
+/** `?jobId=<id>`: one job's report on its own (a notification opens it), whatever became of its tab. */
+function reportJobId(search: string): string | null {
+  return new URLSearchParams(search).get('jobId');
 }
 
 export function usePopup(search: string): PopupModel {
+  const reportOf = reportJobId(search);
   const [tabId, setTabId] = useState<number | null | undefined>(undefined);
   const [state, setState] = useState<TabState | null | 'no-tab'>(null);
   const [job, setJob] = useState<Job | null>(null);
@@ -50,6 +60,7 @@ export function usePopup(search: string): PopupModel {
   const [findProblem, setFindProblem] = useState<Problem | null>(null);
 
   useEffect(() => {
+    if (reportOf !== null) return;
     resolveTabId(search).then(setTabId, () => setTabId(null));
   }, [search]);
 
@@ -66,7 +77,7 @@ export function usePopup(search: string): PopupModel {
 
   const view = buildView(state, null, progress, selectedMessageId);
   const messageId = view.kind === 'ready' ? view.messageId : undefined;
-  const jobId = state && state !== 'no-tab' ? state.jobId : undefined;
+  const jobId = reportOf ?? (state && state !== 'no-tab' ? state.jobId : undefined);
   useEffect(() => {
     if (!jobId) {
       setJob(null);
@@ -147,13 +158,31 @@ export function usePopup(search: string): PopupModel {
     [tabId],
   );
 
+  const controlJob = useCallback(
+    async (action: 'pause' | 'resume' | 'cancel' | 'retry-failed') => {
+      if (!job) return;
+      setBusy(true);
+      try {
+        await sendMessage('jobControl', { jobId: job.id, action });
+      } catch (error) {
+        setStartProblem({ kind: 'unknown', detail: error instanceof Error ? error.message : String(error) });
+      } finally {
+        setBusy(false);
+      }
+    },
+    [job],
+  );
+
+  const shown: PopupView = reportOf !== null ? (job ? reportView(job, progress) : { kind: 'loading' }) : buildView(state, job, progress, selectedMessageId);
   return {
     tabId: tabId ?? null,
+    job,
+    controlJob,
     formFinder: offersFormFinder(state),
     findProblem,
     findForm,
     loadMore,
-    view: buildView(state, job, progress, selectedMessageId),
+    view: shown,
     selectMessage: (id) => {
       setStartProblem(null);
       setSelectedMessageId(id);
