@@ -3,7 +3,7 @@ import type { Attachment, Listing } from '../core/attachment';
 import { pageKey, type FeishuPage } from '../core/page';
 import type { TabState } from '../core/tab-state';
 import type { Job, JobItem } from '../downloads/job';
-import { buildView, offersFormFinder, type Progress } from './popup-model';
+import { buildView, offersFormFinder, reportView, type Progress } from './popup-model';
 
 const API = 'https://open.feishu.cn';
 const PAGE: FeishuPage = { platform: 'feishu', brand: 'feishu', host: 'acme.feishu.cn', kind: 'docx', token: 'UXEAd6cRUoj5pexJZr0cdwaFnpd' };
@@ -114,10 +114,18 @@ describe('buildView', () => {
       ],
       counts: { total: 4, done: 1, failed: 1, open: 2 },
       jobRunning: true,
+      // Half the items ended; bytes: the saved file, the running one as Chrome reports it, the known size to come.
+      job: { id: 'job-1', cancelled: false, itemsDone: 0.5, bytes: { received: 182_370, total: 528_123 } },
       allSaved: false,
       partial: [],
       hints: [],
     });
+  });
+
+  it('gives no byte total while a file to come has no known size, and says why a job is held', () => {
+    const held = { ...job([item(report, 'report.pdf', 'done'), item(reportCopy, 'report (2).pdf', 'queued')]), paused: { at: 5, problem: { kind: 'token-expired' as const } } };
+    const view = buildView(READY, held, new Map());
+    expect(view.kind === 'ready' && view.job).toEqual({ id: 'job-1', cancelled: false, itemsDone: 0.25, paused: { problem: { kind: 'token-expired' } } });
   });
 
   it('shows no progress or size while Chrome does not know the total', () => {
@@ -383,5 +391,24 @@ describe('Ekuaibao pages', () => {
   it('says when no form was recognised', () => {
     const view = buildView(state({ status: 'ready', listing: { type: 'attachments', title: '', folder: ['Ekuaibao'], attachments: [], partial: [], hints: ['no-forms'] }, listedAt: 1 }), null, NO_PROGRESS);
     expect(view).toMatchObject({ kind: 'ready', hints: ['no-forms'], counts: { total: 0 } });
+  });
+});
+
+describe('reportView', () => {
+  it('shows a job on its own, whatever became of its tab: its items, states and folder', () => {
+    const ended = { ...job([item(report, 'report.pdf', 'done'), item(slash, 'a_b', 'failed', { problem: { kind: 'no-link' } })]), finishedAt: 99 };
+    const view = reportView(ended, new Map());
+    expect(view).toMatchObject({
+      kind: 'ready',
+      title: ended.title,
+      folder: 'Feishu/项目周报',
+      counts: { total: 2, done: 1, failed: 1, open: 0 },
+      jobRunning: false,
+      job: { id: 'job-1', itemsDone: 1 },
+    });
+    expect(view.rows.map((r) => [r.name, r.state])).toEqual([
+      ['report.pdf', 'done'],
+      ['a/b', 'failed'],
+    ]);
   });
 });
