@@ -3,6 +3,7 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { Attachment, MailboxListing } from '../core/attachment';
 import type { FeishuPage } from '../core/page';
 import type { TabState } from '../core/tab-state';
+import type { Job } from '../downloads/job';
 import { badgeFor, showBadge } from './badge';
 
 const BLUE = '#3370ff';
@@ -113,5 +114,31 @@ describe('showBadge', () => {
     const text = vi.spyOn(fakeBrowser.action, 'setBadgeText').mockResolvedValue(undefined);
     await expect(showBadge(ready(2))).resolves.toBeUndefined();
     expect(text).not.toHaveBeenCalled();
+  });
+});
+
+describe('badgeFor with the tab\'s job', () => {
+  const KEY = 'feishu:acme.feishu.cn:docx:UXEAd6cRUoj5pexJZr0cdwaFnpd';
+  const jobOf = (states: readonly ('queued' | 'downloading' | 'done' | 'failed')[], extra: Partial<Job> = {}): Job => ({
+    id: 'job-1',
+    pageKey: KEY,
+    title: 'T',
+    createdAt: 1,
+    items: states.map((state, i) => ({ id: `i${i}`, attachment: attachments(1)[0]!, folder: ['Feishu', 'T'], fileName: `f${i}.pdf`, nameFinal: true, state, attempts: 1 })),
+    ...extra,
+  });
+
+  it('shows a running job\'s progress, amber while it is held', () => {
+    expect(badgeFor(ready(4), jobOf(['done', 'failed', 'downloading', 'queued']))).toEqual({ text: '50%', color: BLUE });
+    expect(badgeFor(ready(4), jobOf(['done', 'queued', 'queued', 'queued'], { paused: { at: 1 } }))).toEqual({ text: '25%', color: '#de7802' });
+  });
+
+  it('goes back to the count when the job ends, red when something failed', () => {
+    expect(badgeFor(ready(3), jobOf(['done', 'done', 'done'], { finishedAt: 9 }))).toEqual({ text: '3', color: BLUE });
+    expect(badgeFor(ready(3), jobOf(['done', 'failed', 'done'], { finishedAt: 9 }))).toEqual({ text: '3', color: RED });
+  });
+
+  it('ignores a job of another page', () => {
+    expect(badgeFor(ready(3), { ...jobOf(['queued']), pageKey: 'feishu:acme.feishu.cn:docx:Other' })).toEqual({ text: '3', color: BLUE });
   });
 });
