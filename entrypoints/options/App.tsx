@@ -4,7 +4,7 @@ import { Checkbox, Field, RadioGroup } from '@/components/Field';
 import { EKUAIBAO_API_BASES } from '@/lib/ekuaibao/hosts';
 import { OFFICIAL_API_BASES } from '@/lib/feishu/hosts';
 import { sendMessage, type ConnectionResult, type EkuaibaoConnectionResult } from '@/lib/messaging/protocol';
-import { DEFAULT_SETTINGS, loadSettings, saveSettings, type CustomHost, type EkuaibaoCustomHost, type Settings } from '@/lib/settings';
+import { DEFAULT_SETTINGS, loadSettings, MAX_CONCURRENCY, saveSettings, type CustomHost, type EkuaibaoCustomHost, type Settings } from '@/lib/settings';
 import {
   parseCustomHost,
   parseEkuaibaoForm,
@@ -30,6 +30,8 @@ export function App() {
   const [appSecret, setAppSecret] = useState('');
   const [recordFolders, setRecordFolders] = useState(false);
   const [whiteboards, setWhiteboards] = useState(true);
+  const [concurrency, setConcurrency] = useState(DEFAULT_SETTINGS.downloads.concurrency);
+  const [notify, setNotify] = useState(DEFAULT_SETTINGS.downloads.notify);
   const [ekbApiBase, setEkbApiBase] = useState(DEFAULT_SETTINGS.ekuaibao.apiBase);
   const [ekbAuthMode, setEkbAuthMode] = useState<AuthMode>('token');
   const [ekbToken, setEkbToken] = useState('');
@@ -54,6 +56,8 @@ export function App() {
       setRecordFolders(loaded.feishu.baseRecordFolders);
       setWhiteboards(loaded.feishu.whiteboards);
       setEkbApiBase(loaded.ekuaibao.apiBase);
+      setConcurrency(loaded.downloads.concurrency);
+      setNotify(loaded.downloads.notify);
       setEkbAuthMode(loaded.ekuaibao.authMode);
       setEkbAppKey(loaded.ekuaibao.appKey ?? '');
     });
@@ -88,7 +92,7 @@ export function App() {
         return;
       }
     }
-    await persist({ ...form.settings, ekuaibao: ekb.ekuaibao });
+    await persist({ ...form.settings, ekuaibao: ekb.ekuaibao, downloads: { concurrency, notify } });
     setEkbApiBase(ekb.ekuaibao.apiBase);
     setAccessToken('');
     setAppSecret('');
@@ -357,6 +361,20 @@ export function App() {
           <legend>{i18n.t('options.downloadsSection')}</legend>
           <Checkbox id="base-record-folders" label={i18n.t('options.baseRecordFolders')} checked={recordFolders} onChange={setRecordFolders} />
           <Checkbox id="whiteboards" label={i18n.t('options.whiteboards')} checked={whiteboards} onChange={setWhiteboards} />
+          <div class="field">
+            <label for="concurrency">{i18n.t('options.concurrency')}</label>
+            <select id="concurrency" value={String(concurrency)} aria-describedby="concurrency-help" onChange={(e) => setConcurrency(Number(e.currentTarget.value))}>
+              {Array.from({ length: MAX_CONCURRENCY }, (_, i) => i + 1).map((n) => (
+                <option key={n} value={String(n)}>
+                  {n}
+                </option>
+              ))}
+            </select>
+            <p class="help" id="concurrency-help">
+              {i18n.t('options.concurrencyHelp')}
+            </p>
+          </div>
+          <Checkbox id="notify" label={i18n.t('options.notify')} checked={notify} onChange={setNotify} />
         </fieldset>
 
         <div class="buttons">
