@@ -58,10 +58,26 @@ describe('chromeDownloads', () => {
     expect(download.mock.calls.map(([options]) => options.headers)).toEqual([[{ name: 'X-Hint', value: '1' }], undefined]);
   });
 
-  it('reads one download\'s state', async () => {
-    const search = spySearch().mockResolvedValue([item({ state: 'interrupted', error: 'NETWORK_FAILED' })]);
-    expect(await chromeDownloads.search(7)).toEqual({ id: 7, state: 'interrupted', error: 'NETWORK_FAILED', filename: '/home/me/Downloads/Feishu/Doc/report.pdf' });
+  it('reads one download\'s state, with whether Chrome could resume it', async () => {
+    const search = spySearch().mockResolvedValue([item({ state: 'interrupted', error: 'NETWORK_FAILED', canResume: true })]);
+    expect(await chromeDownloads.search(7)).toEqual({
+      id: 7,
+      state: 'interrupted',
+      error: 'NETWORK_FAILED',
+      filename: '/home/me/Downloads/Feishu/Doc/report.pdf',
+      canResume: true,
+      paused: false,
+    });
     expect(search).toHaveBeenCalledExactlyOnceWith({ id: 7 });
+  });
+
+  it('pauses and resumes a download by its id', async () => {
+    const pause = promised<(id: number) => Promise<void>>(vi.spyOn(fakeBrowser.downloads, 'pause')).mockResolvedValue(undefined);
+    const resume = promised<(id: number) => Promise<void>>(vi.spyOn(fakeBrowser.downloads, 'resume')).mockResolvedValue(undefined);
+    await chromeDownloads.pause(7);
+    await chromeDownloads.resume(8);
+    expect(pause).toHaveBeenCalledExactlyOnceWith(7);
+    expect(resume).toHaveBeenCalledExactlyOnceWith(8);
   });
 
   it('says when Chrome no longer knows a download', async () => {
