@@ -2,20 +2,21 @@
  * A fake of the Feishu/Lark Open API, to the documented contract. This file is the gateway: it finds the route,
  * checks the bearer token (99991661 missing, 99991663/99991668 invalid, 99991677 expired) and the route's rate
  * limits (answered 429, or 400 for docx, with code 99991400 and `x-ogw-ratelimit-reset`), then hands over to the
- * surface's module in `api/`.
+ * surface's module in `api/`. Faults armed through `faults` (see faults.ts) strike here, around the rate limits.
  */
 import type { IncomingMessage } from 'node:http';
 import { authRoutes } from './api/auth';
 import { bitableRoutes } from './api/bitable';
 import { boardRoutes } from './api/board';
-import { fail, newState, type ApiContext, type ApiOutcome, type Route, type SandboxState } from './api/context';
+import { fail, newState, type ApiContext, type ApiOutcome, type Route, type RouteLimit, type SandboxState } from './api/context';
 import { docxRoutes } from './api/docx';
 import { driveFilesRoutes } from './api/drive-files';
 import { identityRoutes } from './api/identity';
 import { mailRoutes } from './api/mail';
 import { sheetsRoutes } from './api/sheets';
 import { wikiRoutes } from './api/wiki';
-import type { Reply } from './http-util';
+import { INJECTED_ERROR_CODE, SandboxFaults } from './faults';
+import { sendText, type Reply } from './http-util';
 import { RateWindows } from './rate-windows';
 import type { Brand, SandboxToken, SandboxWorld } from './world';
 
@@ -36,9 +37,24 @@ export const ROUTES: readonly Route[] = [
 
 const NO_CALLER: SandboxToken = { token: '', kind: 'tenant', brand: 'feishu', name: '', scopes: [] };
 
+/** Every route has limits; an injected refusal on one without would still need a status and a limit to name. */
+const FALLBACK_LIMIT: RouteLimit = { limit: 1, windowMs: 1000, status: 429 };
+
+/** What a front proxy answers when the service behind it is gone: HTML, not Feishu's JSON. */
+const BAD_GATEWAY_PAGE = '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n';
+
+/** A refusal of the gateway's rate limit, injected or not. */
+function refuseRate(ctx: ApiContext, limit: RouteLimit, resetSeconds: number): ApiOutcome {
+  ctx.reply.headers['x-ogw-ratelimit-limit'] = String(limit.limit);
+  ctx.reply.headers['x-ogw-ratelimit-reset'] = String(resetSeconds);
+  return { rateLimitReset: resetSeconds, ...fail(ctx, limit.status, 99991400, 'request trigger frequency limit') };
+}
+
 export class FeishuOpenApi {
   readonly windows = new RateWindows();
   state: SandboxState = newState();
+  /** Opt-in faults; they read the links issued so far from the current state. */
+  readonly faults = new SandboxFaults(() => this.state.streamLinks.keys());
 
   constructor(
     private readonly world: () => SandboxWorld,
@@ -48,6 +64,7 @@ export class FeishuOpenApi {
   reset(): void {
     this.windows.reset();
     this.state = newState();
+    this.faults.reset();
   }
 
   /** Every issued tenant token stops working at once (as after an app secret reset): clients must renew. */
@@ -79,13 +96,22 @@ export class FeishuOpenApi {
     }
     const ctx: ApiContext = { ...base, token };
 
+    // Injected refusals and drops come before the real windows, so they are not counted in them.
+    const early = this.faults.beforeLimits(endpoint);
+    if (early?.kind === 'rate-limit') return { endpoint, fault: 'rate-limit', ...refuseRate(ctx, route.limits?.[0] ?? FALLBACK_LIMIT, early.resetSeconds) };
+    if (early?.kind === 'dropped') return { endpoint, fault: 'dropped' };
+
     for (const limit of route.limits ?? []) {
       const waitMs = this.windows.hit(`${brand} ${endpoint} ${limit.windowMs}`, limit.limit, limit.windowMs, ctx.now);
-      if (waitMs > 0) {
-        reply.headers['x-ogw-ratelimit-limit'] = String(limit.limit);
-        reply.headers['x-ogw-ratelimit-reset'] = String(Math.max(1, Math.ceil(waitMs / 1000)));
-        return { endpoint, ...fail(ctx, limit.status, 99991400, 'request trigger frequency limit') };
-      }
+      if (waitMs > 0) return { endpoint, ...refuseRate(ctx, limit, Math.max(1, Math.ceil(waitMs / 1000))) };
+    }
+
+    // A server error happens behind the gateway, which let the call through (and counted it).
+    const late = this.faults.afterLimits(endpoint);
+    if (late?.kind === 'server-error') {
+      if (late.variant === 'envelope') return { endpoint, fault: 'server-error', ...fail(ctx, 500, INJECTED_ERROR_CODE, 'internal error') };
+      sendText(reply, 502, BAD_GATEWAY_PAGE, 'text/html');
+      return { endpoint, fault: 'server-error' };
     }
     return { endpoint, ...route.handle(ctx) };
   }

@@ -1,6 +1,10 @@
 export { sandboxFetch, startSandbox, type RecordedRequest, type Sandbox, type SandboxOptions } from './server';
+export { INJECTED_ERROR_CODE, STREAM_TARGET, type FaultKind, type SandboxFaults } from './faults';
+export { callsBeforeReset, CONCURRENT_MS, RESET_TOLERANCE_MS, type ResetRuleOptions } from './assertions';
 export { createDemoWorld, DOCS, LONG_CHINESE_NAME, TOKENS, type DemoWorld, type SandboxMedia, type SandboxWorld } from './world';
-export { APPS, BASES, BOARDS, DRIVE, SHEETS, WIKI } from './fixtures/ids';
+export { APPS, BASES, BOARDS, BULK, DRIVE, SHEETS, WIKI } from './fixtures/ids';
+export { BULK_DOC60, bulkDocument, type BulkDocument, type BulkFile, type BulkOptions } from './fixtures/bulk';
+export { BULK_FILES } from './fixtures/bulk-files';
 export { buildBlocks, demoMedia, ALL_SCOPES, type SandboxApp, type SandboxBase, type SandboxMailbox, type SandboxSpreadsheet } from './world';
 export { APP_EXPECT } from './fixtures/apps';
 export { BASE_ATTACHMENTS, BASE_FIELD_IDS, INVOICE_RECORD_COUNT } from './fixtures/bases';

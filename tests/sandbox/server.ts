@@ -2,14 +2,15 @@
  * The sandbox: one local HTTPS server that plays every remote host the extension talks to (Feishu and Lark web
  * pages, Open API, drive stream hosts; Ekuaibao's web app, Open API, object store and DingPan host), chosen by the
  * Host header. Chromium reaches it under the real host names through `--host-resolver-rules`; Node tests through
- * `sandboxFetch`. Every request is logged for assertions.
+ * `sandboxFetch`. Every request is logged for assertions. `faults` injects failures on the Feishu side (faults.ts).
  */
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { generate } from 'selfsigned';
 import { EKUAIBAO_HOST_FAMILIES, EkuaibaoOpenApi, ekuaibaoHostKind } from './ekuaibao/api';
 import { handleEkuaibaoPage } from './ekuaibao/web-pages';
+import type { FaultKind, SandboxFaults } from './faults';
 import { BRAND_DOMAINS, FeishuOpenApi } from './feishu-open-api';
 import { newReply, sendText, type Reply } from './http-util';
 import { handleStream } from './stream-host';
@@ -31,6 +32,10 @@ export interface RecordedRequest {
   code?: number;
   /** Ekuaibao downloadurls only: the length of the array received. */
   items?: number;
+  /** Set when an injected fault (`Sandbox.faults`) decided the answer; `status` is 0 when nothing was answered. */
+  fault?: FaultKind;
+  /** Feishu Open API rate-limit refusals (injected or not): the `x-ogw-ratelimit-reset` answered, in seconds. */
+  rateLimitReset?: number;
 }
 
 export interface SandboxOptions {
@@ -52,7 +57,9 @@ export interface Sandbox {
   readonly api: FeishuOpenApi;
   /** The fake Ekuaibao Open API and its file hosts (issued tokens and links). */
   readonly ekuaibao: EkuaibaoOpenApi;
-  /** Forget the log, the rate windows, issued tokens and links, Feishu's and Ekuaibao's (the world stays). */
+  /** Opt-in failures of the Feishu Open API and stream host (rate-limit bursts, 5xx, dropped connections, …). */
+  readonly faults: SandboxFaults;
+  /** Forget the log, the rate windows, issued tokens and links, armed faults, Feishu's and Ekuaibao's (the world stays). */
   reset(): void;
   close(): Promise<void>;
 }
@@ -96,6 +103,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const brand = custom?.brand ?? brandOfHost(host);
     const ekuaibaoHost = custom ? null : ekuaibaoHostKind(host);
     let throttle = 0;
+    /** How the reply goes out: whole, not at all (a dropped API call), or cut halfway (a dropped transfer). */
+    let delivery: 'whole' | 'none' | 'half' = 'whole';
     if (ekuaibaoHost === 'app') {
       if (url.pathname.startsWith('/api/openapi/')) {
         const outcome = ekuaibao.handle(request, body, url, reply);
@@ -116,14 +125,25 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       const outcome = api.handle(brand, request, body, url, reply);
       entry.endpoint = outcome.endpoint;
       entry.code = outcome.code;
+      if (outcome.fault !== undefined) entry.fault = outcome.fault;
+      if (outcome.rateLimitReset !== undefined) entry.rateLimitReset = outcome.rateLimitReset;
+      if (outcome.fault === 'dropped') delivery = 'none';
     } else if (host === `internal-api-drive-stream.${BRAND_DOMAINS[brand]}`) {
-      handleStream(api, world, request, url, reply, Date.now());
+      const outcome = handleStream(api, world, request, url, reply, Date.now());
+      if (outcome.fault !== undefined) entry.fault = outcome.fault;
+      if (outcome.fault === 'dropped') delivery = 'half';
       throttle = options.throttleBytesPerSecond ?? 0;
     } else {
       handleWebPage(world, brand, url, reply);
     }
+    if (delivery === 'none') {
+      entry.status = 0;
+      request.socket.destroy();
+      return;
+    }
     entry.status = reply.status;
-    void write(response, request, reply, throttle);
+    if (delivery === 'half') writeHalfThenReset(response, reply, tcpSockets);
+    else void write(response, request, reply, throttle);
   };
 
   const withBody = (req: IncomingMessage, res: ServerResponse) => {
@@ -132,6 +152,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     req.on('end', () => handler(req, Buffer.concat(chunks), res));
   };
   const server = options.tls === false ? createHttpServer(withBody) : createHttpsServer(await certificate(), withBody);
+  // The TCP socket under each connection (under TLS the response's socket is the TLS layer, which cannot be reset).
+  const tcpSockets = new Map<string, Socket>();
+  server.on('connection', (socket: Socket) => {
+    const key = socketKey(socket);
+    tcpSockets.set(key, socket);
+    socket.once('close', () => tcpSockets.delete(key));
+  });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
 
@@ -152,6 +179,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     },
     api,
     ekuaibao,
+    faults: api.faults,
     reset() {
       log.length = 0;
       api.reset();
@@ -181,6 +209,30 @@ async function write(response: ServerResponse, request: IncomingMessage, reply: 
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   response.end();
+}
+
+const socketKey = (socket: Socket) => `${socket.remoteAddress ?? ''}|${socket.remotePort ?? ''}`;
+
+/** Time for the half body to reach the client before the reset (which discards whatever is still unsent). */
+const RESET_AFTER_MS = 50;
+
+/**
+ * A transfer broken halfway: the headers (with the full length) and the first half of the body, then the TCP
+ * connection is reset. A reset, not a close: Chromium takes a close before the announced length for
+ * SERVER_CONTENT_LENGTH_MISMATCH and resumes the download by itself with `Range` (up to 5 times, unseen by the
+ * extension); a reset interrupts it with NETWORK_FAILED, which it leaves to the extension.
+ */
+function writeHalfThenReset(response: ServerResponse, reply: Reply, tcpSockets: ReadonlyMap<string, Socket>): void {
+  response.writeHead(reply.status, { ...reply.headers, 'content-length': String(reply.body.length) });
+  response.write(reply.body.subarray(0, Math.floor(reply.body.length / 2)), () => {
+    setTimeout(() => {
+      const socket = response.socket;
+      if (!socket || socket.destroyed) return;
+      const tcp = tcpSockets.get(socketKey(socket));
+      if (tcp && !tcp.destroyed) tcp.resetAndDestroy();
+      else socket.destroy();
+    }, RESET_AFTER_MS);
+  });
 }
 
 let cachedCertificate: Promise<{ key: string; cert: string }> | undefined;

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { createEkuaibaoWorld, type EkuaibaoWorld } from './ekuaibao/world';
 import { appsFixture } from './fixtures/apps';
 import { basesFixture } from './fixtures/bases';
+import { bulkFixture } from './fixtures/bulk';
 import { driveFixture } from './fixtures/drive';
 import { embedsFixture } from './fixtures/embeds';
 import { mailFixture } from './fixtures/mail';
@@ -415,7 +416,7 @@ export interface DemoWorld extends SandboxWorld {
 }
 
 export function createDemoWorld(): DemoWorld {
-  const feishu = mergeParts(baseWorld(), [appsFixture(), wikiFixture(), sheetsFixture(), basesFixture(), driveFixture(), mailFixture(), embedsFixture()]);
+  const feishu = mergeParts(baseWorld(), [appsFixture(), wikiFixture(), sheetsFixture(), basesFixture(), driveFixture(), mailFixture(), embedsFixture(), bulkFixture()]);
   return { ...feishu, ekuaibao: createEkuaibaoWorld() };
 }
 

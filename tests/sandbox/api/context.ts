@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { FaultKind } from '../faults';
 import { sendJson, type Reply } from '../http-util';
 import type { Brand, SandboxMedia, SandboxToken, SandboxWorld } from '../world';
 
@@ -12,6 +13,10 @@ export const BRAND_DOMAINS: Record<Brand, string> = { feishu: 'feishu.cn', lark:
 export interface ApiOutcome {
   readonly endpoint?: string;
   readonly code?: number;
+  /** Set by the gateway when an injected fault (tests/sandbox/faults.ts) decided the answer. */
+  readonly fault?: FaultKind;
+  /** The `x-ogw-ratelimit-reset` answered (seconds), on every rate-limit refusal, injected or not. */
+  readonly rateLimitReset?: number;
 }
 
 export interface RouteLimit {

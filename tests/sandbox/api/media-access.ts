@@ -6,9 +6,22 @@ import type { SandboxMedia } from '../world';
 import { checkExtraForBase } from './bitable';
 import { canRead, type ApiContext, type ApiOutcome } from './context';
 
+/**
+ * Each container's JSON, kept while the container lives. Every token of every link call is looked for in every
+ * container (over 1 MB of JSON in the demo world: ~20 ms a token, which a 1000-attachment job would feel); worlds are
+ * built once and never changed in place (their types are read-only), so the JSON of a container never goes stale.
+ */
+const jsonOf = new WeakMap<object, string>();
+
+function json(container: object): string {
+  let text = jsonOf.get(container);
+  if (text === undefined) jsonOf.set(container, (text = JSON.stringify(container)));
+  return text;
+}
+
 /** Every container of the world that shows `media`, with its readers. */
 function holdersOf(ctx: ApiContext, media: SandboxMedia): ('all' | readonly string[])[] {
-  const shows = (container: object) => JSON.stringify(container).includes(media.token);
+  const shows = (container: object) => json(container).includes(media.token);
   return [
     ...ctx.world.documents.filter((d) => shows(d.blocks)),
     ...(ctx.world.spreadsheets ?? []).filter((s) => shows(s.sheets)),
