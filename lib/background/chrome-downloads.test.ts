@@ -71,6 +71,14 @@ describe('chromeDownloads', () => {
     expect(search).toHaveBeenCalledExactlyOnceWith({ id: 7 });
   });
 
+  it('finds the newest download of a link', async () => {
+    const search = spySearch().mockResolvedValue([item({ id: 9, state: 'in_progress' })]);
+    expect(await chromeDownloads.findByUrl(URL)).toMatchObject({ id: 9, state: 'in_progress' });
+    expect(search).toHaveBeenCalledExactlyOnceWith({ url: URL, orderBy: ['-startTime'], limit: 1 });
+    search.mockResolvedValue([]);
+    expect(await chromeDownloads.findByUrl(URL)).toBeUndefined();
+  });
+
   it('pauses and resumes a download by its id', async () => {
     const pause = promised<(id: number) => Promise<void>>(vi.spyOn(fakeBrowser.downloads, 'pause')).mockResolvedValue(undefined);
     const resume = promised<(id: number) => Promise<void>>(vi.spyOn(fakeBrowser.downloads, 'resume')).mockResolvedValue(undefined);

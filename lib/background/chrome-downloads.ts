@@ -16,6 +16,10 @@ export const chromeDownloads: DownloadsPort = {
     const [item] = await browser.downloads.search({ id });
     return item ? { id: item.id, state: item.state, error: item.error, filename: item.filename, canResume: item.canResume, paused: item.paused } : undefined;
   },
+  async findByUrl(url) {
+    const [item] = await browser.downloads.search({ url, orderBy: ['-startTime'], limit: 1 });
+    return item ? { id: item.id, state: item.state, error: item.error, filename: item.filename, canResume: item.canResume, paused: item.paused } : undefined;
+  },
   pause: (id) => browser.downloads.pause(id),
   resume: (id) => browser.downloads.resume(id),
   async discard(id) {

@@ -3,7 +3,7 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { Attachment } from '../core/attachment';
 import { ProblemError, type Problem } from '../core/problem';
 import { DownloadEngine, type DownloadRequest, type DownloadSnapshot, type DownloadsPort, type EngineOptions, type NewJob } from './engine';
-import { JobStore, readJob, type Job, type JobItem } from './job';
+import { DownloadIntents, JobStore, readJob, type Job, type JobItem } from './job';
 import type { LinkResolver, LinkResult, ResolvedLink } from './links';
 import type { Probe, ProbeResult } from './probe';
 
@@ -28,6 +28,8 @@ class FakeDownloads implements DownloadsPort {
     private readonly behaviour: {
       /** Completes every download on its own, a moment after it started. */
       autoComplete?: boolean;
+      /** Chrome creates the download, but the worker stops before `start()` resolves: it never does. */
+      hangStart?: boolean;
       /** Reports these deltas for a download before `start()` resolves (as Chrome may). */
       earlyDeltas?: (id: number, request: DownloadRequest) => Parameters<DownloadEngine['handleDownloadChanged']>[0][];
       firstId?: number;
@@ -47,7 +49,13 @@ class FakeDownloads implements DownloadsPort {
       await this.engine!.handleDownloadChanged(delta);
     }
     if (this.behaviour.autoComplete) setTimeout(() => void this.complete(id), 1);
+    if (this.behaviour.hangStart) await new Promise(() => undefined);
     return id;
+  }
+
+  async findByUrl(url: string): Promise<DownloadSnapshot | undefined> {
+    const newest = [...this.started].reverse().find((s) => s.request.url === url);
+    return newest ? this.snapshots.get(newest.id) : undefined;
   }
 
   async search(id: number): Promise<DownloadSnapshot | undefined> {
@@ -82,6 +90,11 @@ class FakeDownloads implements DownloadsPort {
     await this.engine!.handleDownloadChanged({ id, state: { current: 'interrupted' }, error: { current: reason } });
   }
 
+  /** The same browser seen by a restarted worker: its downloads go on, their events reach the new engine. */
+  unhang(): void {
+    this.behaviour.hangStart = false;
+  }
+
   requestOf(id: number): DownloadRequest {
     return this.started.find((s) => s.id === id)!.request;
   }
@@ -102,7 +115,7 @@ class FakeDownloads implements DownloadsPort {
 }
 
 /** The link service: a fresh link per request, or the problem the test set for a token. */
-function fakeResolver(options: { problems?: Record<string, Problem[]>; batchSize?: number; hang?: ReadonlySet<string> } = {}) {
+function fakeResolver(options: { problems?: Record<string, Problem[]>; batchSize?: number; hang?: ReadonlySet<string>; slow?: ReadonlySet<string> } = {}) {
   const calls: string[][] = [];
   const issued = new Map<string, number>();
   const resolver: LinkResolver = {
@@ -112,6 +125,7 @@ function fakeResolver(options: { problems?: Record<string, Problem[]>; batchSize
     async resolve(attachments) {
       calls.push(attachments.map((a) => tokenOf(a)));
       if (attachments.some((a) => options.hang?.has(tokenOf(a)))) await new Promise(() => undefined);
+      if (attachments.some((a) => options.slow?.has(tokenOf(a)))) await new Promise((resolve) => setTimeout(resolve, 300));
       const results = new Map<string, LinkResult>();
       for (const a of attachments) {
         const problem = options.problems?.[tokenOf(a)]?.shift();
@@ -826,30 +840,76 @@ describe('DownloadEngine: control and faults', () => {
     expect((await jobOf(engine, job.id)).paused).toBeDefined();
   });
 
-  it('asks Chrome to resume a dropped download once, then starts it again with a fresh link', async () => {
+  it('restarts a dropped download with a fresh link even when Chrome could resume it (a resumed download loses its name)', async () => {
     const downloads = new FakeDownloads();
     const { engine, resolver } = setup({ downloads });
     const job = await engine.startJob(newJob([attachment('boxcnA', 'a.pdf')]));
     await vi.waitFor(() => expect(downloads.started).toHaveLength(1));
     await downloads.interruptResumable(1, 'NETWORK_FAILED');
-    expect(downloads.resumed).toEqual([1]);
-    expect(downloads.discarded).toEqual([]);
-    await downloads.interruptResumable(1, 'NETWORK_FAILED');
     await vi.waitFor(() => expect(downloads.started).toHaveLength(2));
+    expect(downloads.resumed).toEqual([]);
     expect(downloads.discarded).toEqual([1]);
     expect(resolver.calls).toEqual([['boxcnA'], ['boxcnA']]);
     await downloads.complete(2);
     expect((await finished(engine, job.id)).items[0]).toMatchObject({ state: 'done', attempts: 2 });
   });
 
-  it('never resumes an interruption a range request cannot mend (an expired link)', async () => {
-    const downloads = new FakeDownloads();
-    const { engine } = setup({ downloads });
-    await engine.startJob(newJob([attachment('boxcnA', 'a.pdf')]));
-    await vi.waitFor(() => expect(downloads.started).toHaveLength(1));
-    await downloads.interruptResumable(1, 'SERVER_FORBIDDEN');
+  it('never starts a file twice when the worker stopped between starting its download and saving the id', async () => {
+    const downloads = new FakeDownloads({ hangStart: true });
+    const before = setup({ downloads });
+    const job = await before.engine.startJob(newJob([attachment('boxcnA', 'a.pdf'), attachment('boxcnB', 'b.pdf')]));
     await vi.waitFor(() => expect(downloads.started).toHaveLength(2));
-    expect(downloads.resumed).toEqual([]);
+    // The worker stops here: the stored job still says "resolving" for both, without download ids.
+    await vi.waitFor(async () => expect((await readJob(job.id))?.items.map((i) => i.state)).toEqual(['resolving', 'resolving']));
+    downloads.unhang();
+    const after = setup({ downloads });
+    await after.engine.resume();
+    const resumed = (await after.engine.getJobs()).find((j) => j.id === job.id)!;
+    expect(resumed.items.map((i) => [i.state, i.downloadId])).toEqual([
+      ['downloading', 1],
+      ['downloading', 2],
+    ]);
+    await downloads.complete(1);
+    await downloads.complete(2);
+    const done = await finished(after.engine, job.id);
+    expect(done.items.map((i) => i.state)).toEqual(['done', 'done']);
+    expect(downloads.started).toHaveLength(2);
+  });
+
+  it('reconciles a restarted job before anything runs: no item is picked up, put back and started twice', async () => {
+    // The stopped worker left one item "resolving" (its start not recorded) and three "queued" (picked, not saved).
+    const downloads = new FakeDownloads({ hangStart: true });
+    const before = setup({ downloads, engine: { concurrency: 4 } });
+    const job = await before.engine.startJob(newJob(['boxcnA', 'boxcnB', 'boxcnC', 'boxcnD'].map((t) => attachment(t, `${t}.pdf`))));
+    await vi.waitFor(() => expect(downloads.started).toHaveLength(4));
+    const stored = (await readJob(job.id))!;
+    stored.items.forEach((i, n) => (i.state = n === 0 ? 'resolving' : 'queued'));
+    await new JobStore().save(stored);
+    await new DownloadIntents().forget(`${job.id}\n${stored.items[0]!.id}`);
+    // Chrome lost the first worker's downloads (a browser restart): every item must start again, once.
+    downloads.started.length = 0;
+    downloads.snapshots.clear();
+    downloads.unhang();
+    const slowIntents = new DownloadIntents();
+    const get = slowIntents.get.bind(slowIntents);
+    vi.spyOn(slowIntents, 'get').mockImplementation(async (key) => {
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      return get(key);
+    });
+    // B's link takes its time (it is still "resolving" while the new worker looks at the job).
+    const resolver = fakeResolver({ slow: new Set(['boxcnB']) });
+    const after = setup({ downloads, resolver, engine: { concurrency: 5, intents: slowIntents } });
+    // Another page's job starts while the new worker reconciles: it pumps the queue.
+    const other = after.engine.startJob(newJob([attachment('boxcnE', 'e.pdf')], { pageKey: 'other-page' }));
+    await after.engine.resume();
+    await other;
+    await vi.waitFor(() => expect(downloads.started).toHaveLength(5));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(downloads.started.map((s) => s.request.filename).sort()).toEqual([...['boxcnA', 'boxcnB', 'boxcnC', 'boxcnD'].map((t) => `${ROOT}/${t}.pdf`), `${ROOT}/e.pdf`]);
+    expect((await after.engine.getJobs()).flatMap((j) => j.items).filter((i) => i.state === 'failed')).toEqual([]);
+    // Each link was asked for once: no item was taken up twice.
+    const asked = resolver.calls.flat();
+    expect(asked.length).toBe(new Set(asked).size);
   });
 
   it('reads its concurrency before every round, so a changed setting applies to a running job', async () => {

@@ -6,8 +6,8 @@
 import type { Attachment } from '../core/attachment';
 import { toProblem, type Problem } from '../core/problem';
 import { extensionForMimeType } from './content-type';
-import { isResumableInterrupt, isRetryableInterrupt } from './interrupts';
-import type { Job, JobItem, JobStore } from './job';
+import { isRetryableInterrupt } from './interrupts';
+import { DownloadIntents, type Job, type JobItem, type JobStore } from './job';
 import { LinkBatcher, type LinkResolver, type ResolvedLink } from './links';
 import { FILE_NAME_LIMITS, FOLDER_NAME_LIMITS, NameRegistry, sanitizeSegment, splitExtension, joinPath } from './naming';
 import type { Probe, ProbeResult } from './probe';
@@ -41,9 +41,11 @@ export interface DownloadsPort {
   search(id: number): Promise<DownloadSnapshot | undefined>;
   /** Forgets a download that will not complete: its partial file and its entry in the browser's list. */
   discard(id: number): Promise<void>;
-  /** Holds a running download / lets a held or resumable interrupted one go on. */
+  /** Holds a running download / lets a held one go on. */
   pause(id: number): Promise<void>;
   resume(id: number): Promise<void>;
+  /** The newest download of `url` Chrome knows (one we started but had no time to record). */
+  findByUrl(url: string): Promise<DownloadSnapshot | undefined>;
 }
 
 export interface NewJob {
@@ -57,6 +59,8 @@ export interface NewJob {
 
 export interface EngineOptions {
   readonly store: JobStore;
+  /** Downloads started but not recorded yet (session storage by default). */
+  readonly intents?: DownloadIntents;
   readonly downloads: DownloadsPort;
   readonly resolverFor: (attachment: Attachment) => LinkResolver;
   readonly probe: Probe;
@@ -89,9 +93,13 @@ export class DownloadEngine {
   private pumpAgain = false;
   /** Items that hold a link not yet handed to Chrome: never resolved again alongside another item's batch. */
   private readonly holdingLink = new Set<string>();
+  private readonly intents: DownloadIntents;
 
   constructor(private readonly options: EngineOptions) {
-    this.loaded = this.load();
+    this.intents = options.intents ?? new DownloadIntents();
+    // Nothing (no pump, no Chrome event) touches a job before it is reconciled with what Chrome did meanwhile:
+    // an item picked up before that could be put back in the queue and started twice.
+    this.loaded = this.load().then(() => this.reconcile());
   }
 
   /** Jobs as loaded from storage at start-up, then kept in memory (the background is the only writer). */
@@ -146,17 +154,31 @@ export class DownloadEngine {
     return job;
   }
 
-  /** After the worker restarts: re-attach downloads Chrome kept running, settle those that ended meanwhile. */
+  /** After the worker restarts: jobs go on where they were (see `reconcile`). */
   async resume(): Promise<void> {
     await this.loaded;
+    void this.pump();
+  }
+
+  /** Re-attaches downloads Chrome kept running or started unrecorded, settles those that ended meanwhile. */
+  private async reconcile(): Promise<void> {
     for (const job of this.jobs) {
       if (job.finishedAt !== undefined) continue;
       for (const item of job.items) {
+        // Handed to Chrome just before the worker stopped, its id not saved: find the download by its link.
+        if ((item.state === 'resolving' || item.state === 'downloading') && item.downloadId === undefined) {
+          const url = await this.intents.get(intentKey(job, item));
+          const found = url ? await this.options.downloads.findByUrl(url).catch(() => undefined) : undefined;
+          if (found) {
+            item.downloadId = found.id;
+            item.state = 'downloading';
+          }
+          await this.intents.forget(intentKey(job, item));
+        }
         if (item.state === 'resolving') item.state = 'queued';
         if (item.state === 'downloading' && item.downloadId !== undefined) {
           const snapshot = await this.options.downloads.search(item.downloadId);
           if (!snapshot) this.requeueOrFail(item, { kind: 'download-interrupted', detail: 'DOWNLOAD_LOST' });
-          else if (snapshot.state === 'interrupted' && (await this.tryResume(item, snapshot.error))) continue;
           else this.applyDownloadState(item, snapshot.state, snapshot.error, snapshot.filename);
         } else if (item.state === 'downloading') {
           item.state = 'queued';
@@ -165,7 +187,6 @@ export class DownloadEngine {
       this.settle(job);
       await this.persist(job);
     }
-    void this.pump();
   }
 
   async handleDownloadChanged(delta: DownloadDelta): Promise<void> {
@@ -180,10 +201,6 @@ export class DownloadEngine {
       return;
     }
     const { job, item } = found;
-    if (delta.state?.current === 'interrupted' && (await this.tryResume(item, delta.error?.current))) {
-      await this.persist(job);
-      return;
-    }
     this.applyDownloadState(item, delta.state?.current, delta.error?.current, delta.filename?.current);
     this.settle(job);
     await this.persist(job);
@@ -202,28 +219,10 @@ export class DownloadEngine {
     }
   }
 
-  /**
-   * An interrupted download Chrome can continue (a dropped connection, the server supports ranges) is resumed once
-   * where it stopped; after that, or when it cannot be, the item starts again with a fresh link.
-   */
-  private async tryResume(item: JobItem, error: string | undefined): Promise<boolean> {
-    const id = item.downloadId;
-    if (id === undefined || !isResumableInterrupt(error) || (item.resumes ?? 0) >= 1) return false;
-    const snapshot = await this.options.downloads.search(id).catch(() => undefined);
-    if (!snapshot?.canResume) return false;
-    try {
-      await this.options.downloads.resume(id);
-    } catch {
-      return false;
-    }
-    item.resumes = (item.resumes ?? 0) + 1;
-    return true;
-  }
 
   private requeueOrFail(item: JobItem, problem: Problem): void {
     item.downloadId = undefined;
     item.savedAs = undefined;
-    item.resumes = undefined;
     const retryable =
       problem.kind === 'download-interrupted'
         ? isRetryableInterrupt(problem.detail) || problem.detail === 'DOWNLOAD_LOST'
@@ -301,6 +300,8 @@ export class DownloadEngine {
         this.requeueOrFail(item, result.problem);
       } else {
         if (!item.nameFinal) await this.finaliseName(job, item, result.link);
+        // Written before Chrome starts it: a worker stopped before the id is saved must not start it twice.
+        await this.intents.record(intentKey(job, item), result.link.url);
         const downloadId = await this.options.downloads.start({
           url: result.link.url,
           filename: joinPath([...item.folder, item.fileName]),
@@ -320,6 +321,7 @@ export class DownloadEngine {
     }
     this.settle(job);
     await this.persist(job);
+    await this.intents.forget(intentKey(job, item));
     void this.pump();
   }
 
@@ -416,11 +418,14 @@ export class DownloadEngine {
     if (!job || job.finishedAt !== undefined) return job;
     job.cancelledAt = this.now();
     job.paused = undefined;
+    // Marked first: Chrome's word on the downloads we discard next must find nothing of ours to retry.
+    const running: number[] = [];
     for (const item of job.items) {
-      if (item.state === 'downloading' && item.downloadId !== undefined) await this.options.downloads.discard(item.downloadId).catch(() => undefined);
+      if (item.state === 'downloading' && item.downloadId !== undefined) running.push(item.downloadId);
       // An item resolving now is finished when its link arrives (see process).
       if (item.state === 'queued' || item.state === 'downloading') this.finishCancelled(item);
     }
+    for (const id of running) await this.options.downloads.discard(id).catch(() => undefined);
     this.settle(job);
     await this.persist(job);
     return job;
@@ -436,7 +441,6 @@ export class DownloadEngine {
       item.state = 'queued';
       item.attempts = 0;
       item.problem = undefined;
-      item.resumes = undefined;
     }
     job.finishedAt = undefined;
     job.cancelledAt = undefined;
@@ -463,6 +467,10 @@ function needsProbe(attachment: Attachment): boolean {
   // A link that may be used only a few times (mail) is never spent on learning the type: saved with the name it has.
   if (attachment.noProbe) return false;
   return attachment.nameIsGenerated || splitExtension(attachment.name).ext === '';
+}
+
+function intentKey(job: Job, item: JobItem): string {
+  return `${job.id}\n${item.id}`;
 }
 
 function registryFor(job: Job): NameRegistry {

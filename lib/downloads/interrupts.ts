@@ -21,9 +21,3 @@ export function isRetryableInterrupt(reason: string | undefined): boolean {
   return reason !== undefined && RETRYABLE.has(reason);
 }
 
-/** Interruptions of the connection, after which Chrome can ask for the rest of the same file (with `Range`). */
-const RESUMABLE = new Set(['NETWORK_FAILED', 'NETWORK_TIMEOUT', 'NETWORK_DISCONNECTED', 'SERVER_CONTENT_LENGTH_MISMATCH', 'USER_SHUTDOWN', 'CRASH']);
-
-export function isResumableInterrupt(reason: string | undefined): boolean {
-  return reason !== undefined && RESUMABLE.has(reason);
-}

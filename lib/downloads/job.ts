@@ -22,8 +22,6 @@ export const JobItemSchema = z.object({
   downloadId: z.number().int().optional(),
   /** Where Chrome saved the file (absolute path), once known. */
   savedAs: z.string().optional(),
-  /** Times Chrome was asked to resume this item's interrupted download (once, then a fresh link is used). */
-  resumes: z.number().int().nonnegative().optional(),
   problem: ProblemSchema.optional(),
 });
 export type JobItem = z.infer<typeof JobItemSchema>;
@@ -103,4 +101,43 @@ export function watchJob(jobId: string, callback: (job: Job | null) => void): ()
     const parsed = JobSchema.safeParse(value);
     callback(parsed.success ? parsed.data : null);
   });
+}
+
+const IntentsSchema = z.record(z.string(), z.string());
+const intentsItem = storage.defineItem<unknown>('session:download-intents', { fallback: {} });
+
+/**
+ * Downloads handed to Chrome whose id is not stored yet. A worker stopped between `downloads.download()` and saving
+ * the id would otherwise start the file again (and Chrome would keep both): after a restart the link finds Chrome's
+ * download. The links are signed, so they stay in session storage (memory), never on disk, and only that long.
+ */
+export class DownloadIntents {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  record(key: string, url: string): Promise<void> {
+    return this.update((all) => ({ ...all, [key]: url }));
+  }
+
+  forget(key: string): Promise<void> {
+    return this.update((all) => {
+      const { [key]: _gone, ...rest } = all;
+      return rest;
+    });
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    await this.queue;
+    return (await this.read())[key];
+  }
+
+  private update(change: (all: Record<string, string>) => Record<string, string>): Promise<void> {
+    const turn = this.queue.then(async () => intentsItem.setValue(change(await this.read())));
+    this.queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async read(): Promise<Record<string, string>> {
+    const parsed = IntentsSchema.safeParse(await intentsItem.getValue());
+    return parsed.success ? parsed.data : {};
+  }
 }

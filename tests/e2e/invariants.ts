@@ -1,18 +1,23 @@
 /** What the sandbox must never have seen, whatever the test: the platform's limits and our security promises. */
 import { expect } from '@playwright/test';
-import { EKUAIBAO, type Sandbox } from '../sandbox';
+import { callsBeforeReset, EKUAIBAO, type Sandbox } from '../sandbox';
 
 const API_HOSTS = new Set(['open.feishu.cn', 'open.larksuite.com']);
 /** Private deployments' API origins in the demo world. */
 const CUSTOM_API_HOSTS = new Set(['open.acme-private.cn']);
 
-export function expectPlatformRulesKept(sandbox: Sandbox): void {
+/**
+ * With `injectedFaults`, the refusals the test itself injected (`fault` in the log) are expected; any other 429 still
+ * fails, and no call may come before a refusal's `x-ogw-ratelimit-reset` allowed it.
+ */
+export function expectPlatformRulesKept(sandbox: Sandbox, options: { injectedFaults?: boolean } = {}): void {
   const tmpUrlCalls = sandbox.log.filter((r) => r.endpoint === 'drive.media.tmp-url');
   for (const call of tmpUrlCalls) {
     expect(call.query.filter(([k]) => k === 'file_tokens').length, 'file_tokens per tmp-URL call').toBeLessThanOrEqual(5);
   }
-  const limited = sandbox.log.filter((r) => r.status === 429 || r.code === 99991400);
+  const limited = sandbox.log.filter((r) => (r.status === 429 || r.code === 99991400) && !(options.injectedFaults && r.fault));
   expect(limited, 'rate-limited answers').toEqual([]);
+  expect(callsBeforeReset(sandbox.log).map((r) => `${r.endpoint ?? r.path} at ${r.at}`), 'calls before x-ogw-ratelimit-reset allowed').toEqual([]);
   const streamWithAuth = sandbox.log.filter((r) => r.host.startsWith('internal-api-drive-stream.') && 'authorization' in r.headers);
   expect(streamWithAuth, 'stream-host requests carrying Authorization').toEqual([]);
   // The one exception: DingPan links need the `Authorization: OSS …` signature the Ekuaibao API returned with them.
