@@ -9,7 +9,7 @@ import { FormCodeSchema, pageKey, type PageRef } from '../core/page';
 import { toProblem, type Problem } from '../core/problem';
 import { DailyQuota, FEISHU_MEDIA_DAILY_LIMIT } from '../downloads/daily-quota';
 import { DownloadEngine } from '../downloads/engine';
-import { JobStore } from '../downloads/job';
+import { JobStore, type Job } from '../downloads/job';
 import type { LinkResolver } from '../downloads/links';
 import { createProbe } from '../downloads/probe';
 import { createEkuaibaoResolver } from '../ekuaibao/download-urls';
@@ -34,6 +34,7 @@ import { FeishuClients } from './feishu-clients';
 import { notifyJobEnded, openNotifiedJob } from './job-notifications';
 import { keepAliveWhileBusy } from './keep-alive';
 import { TabService } from './tab-service';
+import { Throttle } from './throttle';
 
 export function startBackground(): void {
   const clients = new FeishuClients();
@@ -46,6 +47,10 @@ export function startBackground(): void {
     'feishu-mail': createMailResolver(clientFor),
     'ekuaibao-attachment': createEkuaibaoResolver((apiBase) => ekuaibao.forApiBase(apiBase)),
   };
+  // A big job changes thousands of times: its badge follows at most a few times a second, and its end at once.
+  const badgeUpdates = new Throttle<Job>(300, (job) => {
+    if (job.tabId !== undefined) void readTabState(job.tabId).then((state) => state && showBadge(state, job));
+  });
   // Read synchronously by the engine before each round; kept fresh by the settings watcher below.
   let downloadSettings: Settings['downloads'] = { concurrency: 3, notify: true };
   void loadSettings().then((s) => (downloadSettings = s.downloads));
@@ -57,7 +62,7 @@ export function startBackground(): void {
     concurrency: () => downloadSettings.concurrency,
     onJobChanged: (job) => {
       keepAliveWhileBusy(job);
-      if (job.tabId !== undefined) void readTabState(job.tabId).then((state) => state && showBadge(state, job));
+      if (job.tabId !== undefined) badgeUpdates.schedule(job);
       if (job.finishedAt !== undefined) void notifyJobEnded(job, downloadSettings.notify);
       // Held by the day's quota: an alarm lets it go on when the platform's day turns.
       const renews = job.paused?.problem?.kind === 'daily-quota' ? Date.parse(job.paused.problem.detail ?? '') : NaN;

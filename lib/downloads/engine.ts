@@ -279,6 +279,7 @@ export class DownloadEngine {
   }
 
   private async process(job: Job, item: JobItem): Promise<void> {
+    // Items picked together share this write (the store coalesces), and then go on in the order they were picked.
     await this.persist(job);
     try {
       const resolver = this.options.resolverFor(item.attachment);
@@ -320,9 +321,11 @@ export class DownloadEngine {
       this.holdingLink.delete(item.id);
     }
     this.settle(job);
-    await this.persist(job);
-    await this.intents.forget(intentKey(job, item));
+    const written = this.persist(job);
     void this.pump();
+    // The intent goes once the download's id is safely stored (until then it is how a restart finds the download).
+    await written;
+    await this.intents.forget(intentKey(job, item));
   }
 
   /** Adds the real extension (and, for unnamed files, the real name) learnt from the file's first bytes. */

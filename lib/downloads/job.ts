@@ -67,14 +67,30 @@ export class JobStore {
     return jobs.sort((a, b) => a.createdAt - b.createdAt);
   }
 
+  /** Jobs with a write queued but not begun: a later save of the same job joins it (the write takes its state then). */
+  private readonly queued = new Map<string, { job: Job; written: Promise<void> }>();
+
+  /**
+   * Resolves once a write holding this state of the job has landed. Saves that come while earlier writes run are
+   * coalesced into one (a job of 1,000 items changes thousands of times; each write is the whole job).
+   */
   save(job: Job): Promise<void> {
-    const snapshot = structuredClone(job);
-    this.writes = this.writes.then(async () => {
+    const waiting = this.queued.get(job.id);
+    if (waiting) {
+      waiting.job = job;
+      return waiting.written;
+    }
+    const entry = { job, written: Promise.resolve() };
+    entry.written = this.writes.then(async () => {
+      this.queued.delete(job.id);
+      const snapshot = structuredClone(entry.job);
       const ids = await jobIndex.getValue();
       if (!ids.includes(snapshot.id)) await jobIndex.setValue(await this.prune([...ids, snapshot.id]));
       await storage.setItem(jobStorageKey(snapshot.id), snapshot);
     });
-    return this.writes;
+    this.queued.set(job.id, entry);
+    this.writes = entry.written.catch(() => undefined);
+    return entry.written;
   }
 
   private async prune(ids: string[]): Promise<string[]> {

@@ -32,11 +32,8 @@ export class LinkBatcher {
    * call. Each link is handed out once: a retry asks again and gets a fresh one.
    */
   async take(attachment: Attachment, upcoming: readonly Attachment[]): Promise<LinkResult> {
-    if (!this.ready.has(attachment.id)) {
-      const inFlight = this.pending.get(attachment.id);
-      if (inFlight) await inFlight;
-      else await this.resolveBatch(attachment, upcoming);
-    }
+    // Everyone waiting for a batch waits on the same promise, so they go on in the order they asked.
+    if (!this.ready.has(attachment.id)) await (this.pending.get(attachment.id) ?? this.startBatch(attachment, upcoming));
     const result = this.ready.get(attachment.id) ?? { problem: { kind: 'no-link' } };
     this.ready.delete(attachment.id);
     return result;
@@ -47,7 +44,7 @@ export class LinkBatcher {
     this.ready.delete(attachmentId);
   }
 
-  private async resolveBatch(first: Attachment, upcoming: readonly Attachment[]): Promise<void> {
+  private startBatch(first: Attachment, upcoming: readonly Attachment[]): Promise<void> {
     const group = this.resolver.groupOf(first);
     const batch = [first];
     for (const candidate of upcoming) {
@@ -56,20 +53,21 @@ export class LinkBatcher {
       if (this.resolver.groupOf(candidate) !== group || batch.some((b) => b.id === candidate.id)) continue;
       batch.push(candidate);
     }
-    const work = this.resolver.resolve(batch).then(
-      (results) => {
-        for (const item of batch) this.ready.set(item.id, results.get(item.id) ?? { problem: { kind: 'no-link' } });
-      },
-      (error: unknown) => {
-        const problem = toProblem(error);
-        for (const item of batch) this.ready.set(item.id, { problem });
-      },
-    );
-    for (const item of batch) this.pending.set(item.id, work);
-    try {
-      await work;
-    } finally {
-      for (const item of batch) this.pending.delete(item.id);
-    }
+    const done: Promise<void> = this.resolver
+      .resolve(batch)
+      .then(
+        (results) => {
+          for (const item of batch) this.ready.set(item.id, results.get(item.id) ?? { problem: { kind: 'no-link' } });
+        },
+        (error: unknown) => {
+          const problem = toProblem(error);
+          for (const item of batch) this.ready.set(item.id, { problem });
+        },
+      )
+      .finally(() => {
+        for (const item of batch) if (this.pending.get(item.id) === done) this.pending.delete(item.id);
+      });
+    for (const item of batch) this.pending.set(item.id, done);
+    return done;
   }
 }
