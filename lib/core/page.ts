@@ -1,30 +1,43 @@
-import { z } from 'zod';
+/**
+ * Page references. Schemas the popup also loads are written with zod/mini (tree-shakable: the popup ships only the
+ * checks it uses); they compose with the background's classic zod schemas.
+ */
+import * as z from 'zod/mini';
+
+const id = (pattern: RegExp, message?: string) => z.string().check(z.regex(pattern, message));
 
 /** An identifier read from a page URL: only ever used as a path segment of a fixed API route, never as a host. */
-export const PageTokenSchema = z.string().regex(/^[A-Za-z0-9]{10,64}$/, 'not a Feishu document token');
+export const PageTokenSchema = id(/^[A-Za-z0-9]{10,64}$/, 'not a Feishu document token');
 /** `?sheet=`: a sheet id (6 letters and digits in practice). */
-export const SheetIdSchema = z.string().regex(/^[A-Za-z0-9]{1,32}$/);
+export const SheetIdSchema = id(/^[A-Za-z0-9]{1,32}$/);
 /** `?table=` and `?view=`: `tbl…` and `vew…` ids. */
-export const TableIdSchema = z.string().regex(/^tbl[A-Za-z0-9]{4,40}$/);
-export const ViewIdSchema = z.string().regex(/^vew[A-Za-z0-9]{2,40}$/);
+export const TableIdSchema = id(/^tbl[A-Za-z0-9]{4,40}$/);
+export const ViewIdSchema = id(/^vew[A-Za-z0-9]{2,40}$/);
 /** Mail message ids are base64-like. */
-export const MessageIdSchema = z.string().regex(/^[A-Za-z0-9+/=_-]{4,200}$/);
+export const MessageIdSchema = id(/^[A-Za-z0-9+/=_-]{4,200}$/);
 
 const common = {
   platform: z.literal('feishu'),
   brand: z.enum(['feishu', 'lark']),
-  host: z.string().min(1).max(253),
+  host: z.string().check(z.minLength(1), z.maxLength(253)),
 };
 
 export const FeishuPageSchema = z.discriminatedUnion('kind', [
   z.object({ ...common, kind: z.literal('docx'), token: PageTokenSchema }),
   /** A wiki node: whatever it points to (docx, sheet, base, file) is listed; `?sheet=`/`?table=` are kept. */
-  z.object({ ...common, kind: z.literal('wiki'), token: PageTokenSchema, sheetId: SheetIdSchema.optional(), tableId: TableIdSchema.optional(), viewId: ViewIdSchema.optional() }),
-  z.object({ ...common, kind: z.literal('sheets'), token: PageTokenSchema, sheetId: SheetIdSchema.optional() }),
-  z.object({ ...common, kind: z.literal('base'), token: PageTokenSchema, tableId: TableIdSchema.optional(), viewId: ViewIdSchema.optional() }),
+  z.object({
+    ...common,
+    kind: z.literal('wiki'),
+    token: PageTokenSchema,
+    sheetId: z.optional(SheetIdSchema),
+    tableId: z.optional(TableIdSchema),
+    viewId: z.optional(ViewIdSchema),
+  }),
+  z.object({ ...common, kind: z.literal('sheets'), token: PageTokenSchema, sheetId: z.optional(SheetIdSchema) }),
+  z.object({ ...common, kind: z.literal('base'), token: PageTokenSchema, tableId: z.optional(TableIdSchema), viewId: z.optional(ViewIdSchema) }),
   z.object({ ...common, kind: z.literal('file'), token: PageTokenSchema }),
   /** The Mail web client; the open message, when the page reveals it. */
-  z.object({ ...common, kind: z.literal('mail'), messageId: MessageIdSchema.optional() }),
+  z.object({ ...common, kind: z.literal('mail'), messageId: z.optional(MessageIdSchema) }),
 ]);
 export type FeishuPage = z.infer<typeof FeishuPageSchema>;
 export type FeishuPageKind = FeishuPage['kind'];
@@ -33,13 +46,9 @@ export type FeishuPageKind = FeishuPage['kind'];
  * An Ekuaibao (合思) form code (单据编号), e.g. `B24000123`: a letter prefix per form type and digits. Upper-cased;
  * only ever sent as the `code` query parameter of a fixed API route.
  */
-export const FormCodeSchema = z
-  .string()
-  .trim()
-  .toUpperCase()
-  .pipe(z.string().regex(/^[A-Z]{1,4}\d{6,14}$/, 'not a form code'));
+export const FormCodeSchema = z.pipe(z.string().check(z.trim(), z.toUpperCase()), id(/^[A-Z]{1,4}\d{6,14}$/, 'not a form code'));
 /** An Ekuaibao flow id (单据 ID), e.g. `ID01kZx3mPq7Rt`, `lrMb7AO5So2800`, `ID_3sTYYdqkcsM`. */
-export const FlowIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'not a flow id');
+export const FlowIdSchema = id(/^[A-Za-z0-9_-]{8,64}$/, 'not a flow id');
 
 /** Most forms one page may name: the Open API reads them one by one, so a list page is capped. */
 export const MAX_FORMS_PER_PAGE = 50;
@@ -55,8 +64,8 @@ export type FormRef = z.infer<typeof FormRefSchema>;
 export const EkuaibaoPageSchema = z.object({
   platform: z.literal('ekuaibao'),
   kind: z.literal('forms'),
-  host: z.string().max(253),
-  forms: z.array(FormRefSchema).max(MAX_FORMS_PER_PAGE),
+  host: z.string().check(z.maxLength(253)),
+  forms: z.array(FormRefSchema).check(z.maxLength(MAX_FORMS_PER_PAGE)),
 });
 export type EkuaibaoPage = z.infer<typeof EkuaibaoPageSchema>;
 
@@ -68,7 +77,7 @@ export type Platform = PageRef['platform'];
 export const PageRecognitionSchema = z.discriminatedUnion('status', [
   z.object({ status: z.literal('supported'), page: PageRefSchema }),
   /** A page of a platform we know, of a kind not handled (yet): say which, instead of a generic "not supported". */
-  z.object({ status: z.literal('unsupported'), platform: z.enum(['feishu', 'ekuaibao']), kind: z.string().max(40) }),
+  z.object({ status: z.literal('unsupported'), platform: z.enum(['feishu', 'ekuaibao']), kind: z.string().check(z.maxLength(40)) }),
   z.object({ status: z.literal('other') }),
 ]);
 export type PageRecognition = z.infer<typeof PageRecognitionSchema>;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * Why something could not be listed or saved, as data: the UI turns it into words a person can act on
@@ -41,17 +41,17 @@ export type ProblemKind = z.infer<typeof ProblemKindSchema>;
 export const ProblemSchema = z.object({
   kind: ProblemKindSchema,
   /** Whose service it concerns, when not Feishu: the words (and the settings to fix) differ. */
-  platform: z.literal('ekuaibao').optional(),
+  platform: z.optional(z.literal('ekuaibao')),
   /** Permission scopes that would fix it, e.g. `docx:document:readonly`. */
-  scopes: z.array(z.string()).optional(),
+  scopes: z.optional(z.array(z.string())),
   /** The platform's error code, e.g. 1770032. */
-  code: z.number().optional(),
+  code: z.optional(z.number()),
   /** HTTP status when one was seen. */
-  status: z.number().optional(),
+  status: z.optional(z.number()),
   /** Host name involved (never a full URL: links can carry signatures). */
-  host: z.string().optional(),
+  host: z.optional(z.string()),
   /** Short technical detail: the server's message or Chrome's interrupt reason. */
-  detail: z.string().max(500).optional(),
+  detail: z.optional(z.string().check(z.maxLength(500))),
 });
 export type Problem = z.infer<typeof ProblemSchema>;
 
@@ -68,7 +68,8 @@ export class ProblemError extends Error {
 
 export function toProblem(error: unknown): Problem {
   if (error instanceof ProblemError) return error.problem;
-  if (error instanceof z.ZodError) return { kind: 'invalid-response', detail: z.prettifyError(error).slice(0, 500) };
+  // Classic and mini zod errors alike.
+  if (error instanceof z.core.$ZodError) return { kind: 'invalid-response', detail: z.prettifyError(error).slice(0, 500) };
   const detail = error instanceof Error ? error.message : String(error);
   return { kind: 'unknown', detail: detail.slice(0, 500) };
 }

@@ -1,6 +1,6 @@
 /** What the extension knows about one tab: the page, its listing and its download job. Lives in session storage. */
 import { storage } from '#imports';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ListingSchema } from './attachment';
 import { FormCodeSchema, MAX_FORMS_PER_PAGE, PageRecognitionSchema } from './page';
 import { ProblemSchema } from './problem';
@@ -14,41 +14,43 @@ export const ListingStateSchema = z.discriminatedUnion('status', [
 ]);
 export type ListingState = z.infer<typeof ListingStateSchema>;
 
+const max = (n: number) => z.maxLength(n);
+
 /** What the content script saw in the page itself: media tokens in images and links, the open mail message. */
 export const DomSightingSchema = z.object({
   items: z
     .array(
       z.object({
-        token: z.string().regex(/^[A-Za-z0-9_-]{6,128}$/),
+        token: z.string().check(z.regex(/^[A-Za-z0-9_-]{6,128}$/)),
         kind: z.enum(['file', 'image']),
         /** The name the page shows next to a file, if any (display only). */
-        name: z.string().max(300).optional(),
+        name: z.optional(z.string().check(max(300))),
       }),
     )
-    .max(2000),
-  messageId: z.string().regex(/^[A-Za-z0-9+/=_-]{4,200}$/).optional(),
+    .check(max(2000)),
+  messageId: z.optional(z.string().check(z.regex(/^[A-Za-z0-9+/=_-]{4,200}$/))),
   /** Ekuaibao: the forms the page shows (codes next to 单据编号, flow ids in its markup); identifiers only. */
-  forms: z
-    .object({
-      codes: z.array(z.string().max(40)).max(200),
-      flowIds: z.array(z.string().max(80)).max(200),
-    })
-    .optional(),
+  forms: z.optional(
+    z.object({
+      codes: z.array(z.string().check(max(40))).check(max(200)),
+      flowIds: z.array(z.string().check(max(80))).check(max(200)),
+    }),
+  ),
 });
 export type DomSighting = z.infer<typeof DomSightingSchema>;
 
 export const TabStateSchema = z.object({
-  tabId: z.number().int(),
+  tabId: z.int(),
   recognition: PageRecognitionSchema,
   listing: ListingStateSchema,
   /** The latest download job started from this tab's page. */
-  jobId: z.string().optional(),
-  dom: DomSightingSchema.optional(),
+  jobId: z.optional(z.string()),
+  dom: z.optional(DomSightingSchema),
   /**
    * Ekuaibao form codes the user typed in the popup ("Find"), listed with what the page shows while the tab stays on
    * that host.
    */
-  manual: z.object({ host: z.string().max(253), codes: z.array(FormCodeSchema).max(MAX_FORMS_PER_PAGE) }).optional(),
+  manual: z.optional(z.object({ host: z.string().check(max(253)), codes: z.array(FormCodeSchema).check(max(MAX_FORMS_PER_PAGE)) })),
 });
 export type TabState = z.infer<typeof TabStateSchema>;
 

@@ -1,6 +1,6 @@
 /** A download job and its items, as kept in extension storage so that nothing is lost when the worker stops. */
 import { storage } from '#imports';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { AttachmentSchema } from '../core/attachment';
 import { ProblemSchema } from '../core/problem';
 
@@ -12,33 +12,33 @@ export const JobItemSchema = z.object({
   id: z.string(),
   attachment: AttachmentSchema,
   /** Sanitised folder segments below the Downloads folder. */
-  folder: z.array(z.string()).min(1),
+  folder: z.array(z.string()).check(z.minLength(1)),
   /** Sanitised, unique (within its folder) file name; may gain its extension once the file's type is known. */
-  fileName: z.string().min(1),
+  fileName: z.string().check(z.minLength(1)),
   /** False until the name no longer depends on the file's headers. */
   nameFinal: z.boolean(),
   state: ItemStateSchema,
-  attempts: z.number().int().nonnegative(),
-  downloadId: z.number().int().optional(),
+  attempts: z.int().check(z.nonnegative()),
+  downloadId: z.optional(z.int()),
   /** Where Chrome saved the file (absolute path), once known. */
-  savedAs: z.string().optional(),
-  problem: ProblemSchema.optional(),
+  savedAs: z.optional(z.string()),
+  problem: z.optional(ProblemSchema),
 });
 export type JobItem = z.infer<typeof JobItemSchema>;
 
 export const JobSchema = z.object({
   id: z.string(),
-  tabId: z.number().int().optional(),
+  tabId: z.optional(z.int()),
   pageKey: z.string(),
   title: z.string(),
   createdAt: z.number(),
-  finishedAt: z.number().optional(),
+  finishedAt: z.optional(z.number()),
   /**
    * Held: by the user (no problem), or by a problem every item would hit (credentials refused, daily quota used up);
    * nothing new starts until it is resumed.
    */
-  paused: z.object({ at: z.number(), problem: ProblemSchema.optional() }).optional(),
-  cancelledAt: z.number().optional(),
+  paused: z.optional(z.object({ at: z.number(), problem: z.optional(ProblemSchema) })),
+  cancelledAt: z.optional(z.number()),
   items: z.array(JobItemSchema),
 });
 export type Job = z.infer<typeof JobSchema>;

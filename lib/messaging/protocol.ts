@@ -3,11 +3,12 @@
  * answer is checked with zod on the receiving side; content scripts may only send what is marked `fromContent`.
  */
 import { browser, type Browser } from '#imports';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ProblemSchema } from '../core/problem';
 import { DomSightingSchema, TabStateSchema } from '../core/tab-state';
 
-const TabIdSchema = z.object({ tabId: z.number().int().nonnegative() });
+const TabIdSchema = z.object({ tabId: z.int().check(z.nonnegative()) });
+const text = (max: number) => z.string().check(z.maxLength(max));
 
 export const StartResultSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), jobId: z.string() }),
@@ -21,11 +22,11 @@ export const ConnectionResultSchema = z.discriminatedUnion('ok', [
     apiBase: z.string(),
     tokenKind: z.enum(['user', 'tenant']),
     /** The user's or the tenant's name, when the token may read it. */
-    who: z.string().optional(),
+    who: z.optional(z.string()),
     /** A scope that would let us show more (tenant name needs `tenant:tenant:readonly`). */
-    missingScope: z.string().optional(),
+    missingScope: z.optional(z.string()),
   }),
-  z.object({ ok: z.literal(false), apiBase: z.string().optional(), problem: ProblemSchema }),
+  z.object({ ok: z.literal(false), apiBase: z.optional(z.string()), problem: ProblemSchema }),
 ]);
 export type ConnectionResult = z.infer<typeof ConnectionResultSchema>;
 
@@ -34,9 +35,9 @@ export const EkuaibaoConnectionResultSchema = z.discriminatedUnion('ok', [
     ok: z.literal(true),
     apiBase: z.string(),
     /** App-key mode: the corporation the token belongs to. */
-    corporationId: z.string().optional(),
+    corporationId: z.optional(z.string()),
   }),
-  z.object({ ok: z.literal(false), apiBase: z.string().optional(), problem: ProblemSchema }),
+  z.object({ ok: z.literal(false), apiBase: z.optional(z.string()), problem: ProblemSchema }),
 ]);
 export type EkuaibaoConnectionResult = z.infer<typeof EkuaibaoConnectionResultSchema>;
 
@@ -51,7 +52,7 @@ export const PROTOCOL = {
   pageSeen: {
     fromContent: true,
     // What the page shows is only ever matched against what the API returned: identifiers, never addresses.
-    request: z.object({ url: z.string().max(8192), dom: DomSightingSchema.optional() }),
+    request: z.object({ url: text(8192), dom: z.optional(DomSightingSchema) }),
     response: z.object({ supported: z.boolean() }),
   },
   getTabState: { fromContent: false, request: TabIdSchema, response: TabStateSchema },
@@ -59,36 +60,36 @@ export const PROTOCOL = {
   /** A mailbox: look at the next batch of older messages. */
   mailMore: { fromContent: false, request: TabIdSchema, response: TabStateSchema },
   /** For a mailbox, `messageId` says which message's attachments. */
-  downloadAll: { fromContent: false, request: TabIdSchema.extend({ messageId: z.string().max(200).optional() }), response: StartResultSchema },
+  downloadAll: { fromContent: false, request: z.extend(TabIdSchema, { messageId: z.optional(text(200)) }), response: StartResultSchema },
   testConnection: {
     fromContent: false,
     request: z.object({
-      apiBase: z.string().max(2048).nullable(),
-      accessToken: z.string().max(8192).nullable(),
+      apiBase: z.nullable(text(2048)),
+      accessToken: z.nullable(text(8192)),
       /** App-credential mode: the typed ID, and the typed secret (null: the saved one). */
-      app: z.object({ appId: z.string().max(200), appSecret: z.string().max(500).nullable() }).nullable().optional(),
+      app: z.optional(z.nullable(z.object({ appId: text(200), appSecret: z.nullable(text(500)) }))),
     }),
     response: ConnectionResultSchema,
   },
   /** The popup's controls of a running or finished job. */
   jobControl: {
     fromContent: false,
-    request: z.object({ jobId: z.string().max(100), action: z.enum(['pause', 'resume', 'cancel', 'retry-failed']) }),
+    request: z.object({ jobId: text(100), action: z.enum(['pause', 'resume', 'cancel', 'retry-failed']) }),
     response: z.object({ ok: z.boolean() }),
   },
   /** Ekuaibao: a form code typed in the popup; listed with the page's forms when it exists. */
-  findForm: { fromContent: false, request: TabIdSchema.extend({ code: z.string().max(100) }), response: FindFormResultSchema },
+  findForm: { fromContent: false, request: z.extend(TabIdSchema, { code: text(100) }), response: FindFormResultSchema },
   testEkuaibaoConnection: {
     fromContent: false,
     request: z.object({
-      apiBase: z.string().max(2048),
-      accessToken: z.string().max(8192).nullable(),
+      apiBase: text(2048),
+      accessToken: z.nullable(text(8192)),
       /** App-key mode: the typed key, and the typed security (null: the saved one). */
-      app: z.object({ appKey: z.string().max(300), appSecurity: z.string().max(300).nullable() }).nullable(),
+      app: z.nullable(z.object({ appKey: text(300), appSecurity: z.nullable(text(300)) })),
     }),
     response: EkuaibaoConnectionResultSchema,
   },
-} as const satisfies Record<string, { fromContent: boolean; request: z.ZodType; response: z.ZodType }>;
+} as const satisfies Record<string, { fromContent: boolean; request: z.ZodMiniType; response: z.ZodMiniType }>;
 
 export type MessageType = keyof typeof PROTOCOL;
 export type RequestOf<T extends MessageType> = z.input<(typeof PROTOCOL)[T]['request']>;
