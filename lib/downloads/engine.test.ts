@@ -912,6 +912,15 @@ describe('DownloadEngine: control and faults', () => {
     expect(asked.length).toBe(new Set(asked).size);
   });
 
+  it('asks for each link once, in full batches, however many items run at once', async () => {
+    const { engine, resolver } = setup({ engine: { concurrency: 3 } });
+    const tokens = Array.from({ length: 100 }, (_, i) => `boxcn${String(i).padStart(3, '0')}`);
+    const job = await engine.startJob(newJob(tokens.map((t) => attachment(t, `${t}.pdf`))));
+    await finished(engine, job.id);
+    expect(resolver.calls.flat().sort()).toEqual([...tokens].sort());
+    expect(resolver.calls).toHaveLength(20);
+  });
+
   it('reads its concurrency before every round, so a changed setting applies to a running job', async () => {
     let concurrency = 1;
     const downloads = new FakeDownloads();

@@ -91,8 +91,6 @@ export class DownloadEngine {
   private readonly loaded: Promise<void>;
   private pumping = false;
   private pumpAgain = false;
-  /** Items that hold a link not yet handed to Chrome: never resolved again alongside another item's batch. */
-  private readonly holdingLink = new Set<string>();
   private readonly intents: DownloadIntents;
 
   constructor(private readonly options: EngineOptions) {
@@ -281,14 +279,12 @@ export class DownloadEngine {
   private async process(job: Job, item: JobItem): Promise<void> {
     // Items picked together share this write (the store coalesces), and then go on in the order they were picked.
     await this.persist(job);
+    const batcher = this.batcherFor(this.options.resolverFor(item.attachment));
     try {
-      const resolver = this.options.resolverFor(item.attachment);
-      // Candidates to share the call: items waiting, and items started alongside this one that have no link yet.
-      const upcoming = this.jobs.flatMap((j) =>
-        j.items.filter((i) => i !== item && (i.state === 'queued' || (i.state === 'resolving' && !this.holdingLink.has(i.id)))).map((i) => i.attachment),
-      );
-      const result = await this.batcherFor(resolver).take(item.attachment, upcoming);
-      if ('link' in result) this.holdingLink.add(item.id);
+      // Candidates to share the call: items waiting, and items started alongside this one (the batcher leaves out
+      // those that already hold a link).
+      const upcoming = this.jobs.flatMap((j) => j.items.filter((i) => i !== item && (i.state === 'queued' || i.state === 'resolving')).map((i) => i.attachment));
+      const result = await batcher.take(item.attachment, upcoming);
       if (job.cancelledAt !== undefined) {
         // Cancelled while its link was being asked for: the link goes unused.
         this.finishCancelled(item);
@@ -318,7 +314,7 @@ export class DownloadEngine {
     } catch (error) {
       this.requeueOrFail(item, toProblem(error));
     } finally {
-      this.holdingLink.delete(item.id);
+      batcher.release(item.id);
     }
     this.settle(job);
     const written = this.persist(job);

@@ -176,3 +176,19 @@ describe('LinkBatcher', () => {
     expect(calls).toEqual([[a!.id, b!.id], [b!.id]]);
   });
 });
+
+describe('LinkBatcher: links handed out', () => {
+  it('never asks again for an item that took its link and has not used it yet, even when listed as upcoming', async () => {
+    const { resolver, calls } = fakeResolver({ batchSize: 3 });
+    const batcher = new LinkBatcher(resolver);
+    const [a, b, c, d, e] = [1, 2, 3, 4, 5].map((n) => attachment(n));
+    await batcher.take(a!, [b!, c!]);
+    await batcher.take(b!, []);
+    // d's batch is built while b still holds its link (b is "resolving" to the engine, so it is listed).
+    await batcher.take(d!, [b!, c!, e!]);
+    expect(calls).toEqual([[a!.id, b!.id, c!.id], [d!.id, e!.id]]);
+    batcher.release(b!.id);
+    await batcher.take(b!, []);
+    expect(calls.at(-1)).toEqual([b!.id]);
+  });
+});

@@ -24,6 +24,8 @@ export interface LinkResolver {
 export class LinkBatcher {
   private readonly ready = new Map<string, LinkResult>();
   private readonly pending = new Map<string, Promise<void>>();
+  /** Items holding a link they have not used yet: never asked for again alongside someone else's batch. */
+  private readonly handedOut = new Set<string>();
 
   constructor(private readonly resolver: LinkResolver) {}
 
@@ -36,7 +38,14 @@ export class LinkBatcher {
     if (!this.ready.has(attachment.id)) await (this.pending.get(attachment.id) ?? this.startBatch(attachment, upcoming));
     const result = this.ready.get(attachment.id) ?? { problem: { kind: 'no-link' } };
     this.ready.delete(attachment.id);
+    // Marked here, in the same step that hands the link out: the caller's next step comes too late.
+    if ('link' in result) this.handedOut.add(attachment.id);
     return result;
+  }
+
+  /** The item has used (or given up) the link it took. */
+  release(attachmentId: string): void {
+    this.handedOut.delete(attachmentId);
   }
 
   /** Forget a link not used (e.g. the item was cancelled). */
@@ -49,7 +58,7 @@ export class LinkBatcher {
     const batch = [first];
     for (const candidate of upcoming) {
       if (batch.length >= this.resolver.batchSize) break;
-      if (candidate.id === first.id || this.ready.has(candidate.id) || this.pending.has(candidate.id)) continue;
+      if (candidate.id === first.id || this.ready.has(candidate.id) || this.pending.has(candidate.id) || this.handedOut.has(candidate.id)) continue;
       if (this.resolver.groupOf(candidate) !== group || batch.some((b) => b.id === candidate.id)) continue;
       batch.push(candidate);
     }
