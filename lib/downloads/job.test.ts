@@ -65,13 +65,13 @@ describe('JobStore', () => {
     const store = new JobStore();
     const live = job(1);
     await store.save(live);
-    const setItem = vi.spyOn(storage, 'setItem');
+    const setItems = vi.spyOn(storage, 'setItems');
     const saves = (['resolving', 'downloading', 'done'] as const).map((state) => {
       live.items[0]!.state = state;
       return store.save(live);
     });
     await Promise.all(saves);
-    expect(setItem).toHaveBeenCalledTimes(1);
+    expect(setItems).toHaveBeenCalledTimes(1);
     expect((await readJob('job-1'))?.items[0]?.state).toBe('done');
   });
 
@@ -131,5 +131,60 @@ describe('watchJob', () => {
     await vi.waitFor(() => expect(seen).toHaveLength(3));
     unwatch();
     expect(seen).toEqual([job(1), job(1, { finishedAt: 9_000 }), null]);
+  });
+});
+
+describe('JobStore in chunks', () => {
+  /** A job of `count` items, each a copy of job(1)'s item with its own id. */
+  function bigJob(count: number): Job {
+    const base = job(1);
+    const template = base.items[0]!;
+    return { ...base, items: Array.from({ length: count }, (_, i) => ({ ...template, id: `item-${i}`, fileName: `file-${i}.pdf` })) };
+  }
+
+  it('writes a head and chunks of 100 items, and after that only what changed', async () => {
+    const store = new JobStore();
+    const live = bigJob(250);
+    await store.save(live);
+    expect(Object.keys(await fakeBrowser.storage.local.get(null)).sort()).toEqual(['job-index', 'job:job-1', 'job:job-1:items:0', 'job:job-1:items:1', 'job:job-1:items:2']);
+    const setItems = vi.spyOn(storage, 'setItems');
+    const keysWritten = () => setItems.mock.calls.map(([entries]) => (entries as { key: string }[]).map((e) => e.key));
+    live.items[120]!.state = 'done';
+    await store.save(live);
+    expect(keysWritten()).toEqual([['local:job:job-1:items:1']]);
+    live.finishedAt = 9_000;
+    await store.save(live);
+    expect(keysWritten().at(-1)).toEqual(['local:job:job-1']);
+    expect(await readJob('job-1')).toEqual(live);
+    expect(await new JobStore().loadAll()).toEqual([live]);
+  });
+
+  it('watches a chunked job: each change once, the whole job each time', async () => {
+    const store = new JobStore();
+    const live = bigJob(150);
+    const seen: (Job | null)[] = [];
+    const unwatch = watchJob('job-1', (j) => seen.push(j));
+    await store.save(live);
+    await vi.waitFor(() => expect(seen).toHaveLength(1));
+    live.items[140]!.state = 'done';
+    await store.save(live);
+    await vi.waitFor(() => expect(seen).toHaveLength(2));
+    unwatch();
+    expect(seen[0]?.items).toHaveLength(150);
+    expect(seen[1]?.items[140]?.state).toBe('done');
+  });
+
+  it('still reads a job stored whole, as before chunks', async () => {
+    await fakeBrowser.storage.local.set({ 'job:job-7': job(7) });
+    expect(await readJob('job-7')).toEqual(job(7));
+  });
+
+  it('gives null when a chunk is missing or damaged', async () => {
+    const store = new JobStore();
+    await store.save(bigJob(150));
+    await fakeBrowser.storage.local.set({ 'job:job-1:items:1': [{ id: 1 }] });
+    expect(await readJob('job-1')).toBeNull();
+    await fakeBrowser.storage.local.remove('job:job-1:items:1');
+    expect(await readJob('job-1')).toBeNull();
   });
 });

@@ -47,6 +47,50 @@ export function jobStorageKey(jobId: string): `local:job:${string}` {
   return `local:job:${jobId}`;
 }
 
+/**
+ * A job is kept as its head (`local:job:<id>`: everything but the items, and how many chunks) and its items in
+ * chunks of 100 (`local:job:<id>:items:<n>`). A write sends only the chunks that changed: a 1,000-item job otherwise
+ * rewrites (and every extension page re-reads) half a megabyte for each file saved.
+ */
+export const ITEMS_PER_CHUNK = 100;
+
+export function jobChunkKey(jobId: string, chunk: number): `local:job:${string}` {
+  return `local:job:${jobId}:items:${chunk}`;
+}
+
+const JobHeadSchema = z.extend(z.omit(JobSchema, { items: true }), { chunks: z.int().check(z.nonnegative()) });
+const ChunkSchema = z.array(JobItemSchema);
+
+function chunksOf(items: readonly JobItem[]): JobItem[][] {
+  const chunks: JobItem[][] = [];
+  for (let i = 0; i < items.length; i += ITEMS_PER_CHUNK) chunks.push(items.slice(i, i + ITEMS_PER_CHUNK));
+  return chunks;
+}
+
+/** A job from its stored head and chunks (or from one value, as jobs were stored before chunks); null if damaged. */
+function assemble(head: unknown, chunkValues: readonly unknown[]): Job | null {
+  if (typeof head === 'object' && head !== null && 'items' in head) {
+    const whole = JobSchema.safeParse(head);
+    return whole.success ? whole.data : null;
+  }
+  const parsedHead = JobHeadSchema.safeParse(head);
+  if (!parsedHead.success || chunkValues.length !== parsedHead.data.chunks) return null;
+  const items: JobItem[] = [];
+  for (const value of chunkValues) {
+    const chunk = ChunkSchema.safeParse(value);
+    if (!chunk.success) return null;
+    items.push(...chunk.data);
+  }
+  const { chunks: _count, ...rest } = parsedHead.data;
+  const job = JobSchema.safeParse({ ...rest, items });
+  return job.success ? job.data : null;
+}
+
+async function chunkCountOf(jobId: string): Promise<number> {
+  const head = JobHeadSchema.safeParse(await storage.getItem(jobStorageKey(jobId)));
+  return head.success ? head.data.chunks : 0;
+}
+
 const jobIndex = storage.defineItem<string[]>('local:job-index', { fallback: [], version: 1 });
 
 /** Finished jobs kept for the popup and reports; older ones are forgotten. */
@@ -55,14 +99,15 @@ const KEEP_FINISHED_JOBS = 20;
 /** Only the background writes jobs; writes are serialised so a later snapshot never loses to an earlier one. */
 export class JobStore {
   private writes: Promise<void> = Promise.resolve();
+  /** What each key holds now (as JSON), so unchanged chunks are not written again. */
+  private readonly written = new Map<string, string>();
 
   async loadAll(): Promise<Job[]> {
     const ids = await jobIndex.getValue();
-    const values = await storage.getItems(ids.map(jobStorageKey));
     const jobs: Job[] = [];
-    for (const { value } of values) {
-      const parsed = JobSchema.safeParse(value);
-      if (parsed.success) jobs.push(parsed.data);
+    for (const id of ids) {
+      const job = await readJob(id);
+      if (job) jobs.push(job);
     }
     return jobs.sort((a, b) => a.createdAt - b.createdAt);
   }
@@ -72,7 +117,7 @@ export class JobStore {
 
   /**
    * Resolves once a write holding this state of the job has landed. Saves that come while earlier writes run are
-   * coalesced into one (a job of 1,000 items changes thousands of times; each write is the whole job).
+   * coalesced into one, and a write sends only what changed.
    */
   save(job: Job): Promise<void> {
     const waiting = this.queued.get(job.id);
@@ -83,10 +128,21 @@ export class JobStore {
     const entry = { job, written: Promise.resolve() };
     entry.written = this.writes.then(async () => {
       this.queued.delete(job.id);
-      const snapshot = structuredClone(entry.job);
       const ids = await jobIndex.getValue();
-      if (!ids.includes(snapshot.id)) await jobIndex.setValue(await this.prune([...ids, snapshot.id]));
-      await storage.setItem(jobStorageKey(snapshot.id), snapshot);
+      if (!ids.includes(job.id)) await jobIndex.setValue(await this.prune([...ids, job.id]));
+      const { items, ...head } = entry.job;
+      const chunks = chunksOf(items);
+      const values: { key: `local:job:${string}`; value: unknown }[] = [
+        { key: jobStorageKey(job.id), value: { ...head, chunks: chunks.length } },
+        ...chunks.map((chunk, n) => ({ key: jobChunkKey(job.id, n), value: chunk })),
+      ];
+      const changed = values.flatMap(({ key, value }) => {
+        const json = JSON.stringify(value);
+        return this.written.get(key) === json ? [] : [{ key, value: JSON.parse(json) as unknown, json }];
+      });
+      if (changed.length === 0) return;
+      await storage.setItems(changed.map(({ key, value }) => ({ key, value })));
+      for (const { key, json } of changed) this.written.set(key, json);
     });
     this.queued.set(job.id, entry);
     this.writes = entry.written.catch(() => undefined);
@@ -95,28 +151,85 @@ export class JobStore {
 
   private async prune(ids: string[]): Promise<string[]> {
     if (ids.length <= KEEP_FINISHED_JOBS + 5) return ids;
-    const values = await storage.getItems(ids.map(jobStorageKey));
-    const finished = values
-      .map(({ value }) => JobSchema.safeParse(value))
-      .filter((p) => p.success && p.data.finishedAt !== undefined)
-      .map((p) => p.data!)
-      .sort((a, b) => a.createdAt - b.createdAt);
+    const jobs = (await Promise.all(ids.map((id) => readJob(id)))).filter((j): j is Job => j !== null);
+    const finished = jobs.filter((j) => j.finishedAt !== undefined).sort((a, b) => a.createdAt - b.createdAt);
     const drop = new Set(finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED_JOBS)).map((j) => j.id));
-    await storage.removeItems([...drop].map(jobStorageKey));
+    const keys: `local:job:${string}`[] = [];
+    for (const id of drop) {
+      keys.push(jobStorageKey(id));
+      for (let n = 0; n < (await chunkCountOf(id)); n++) keys.push(jobChunkKey(id, n));
+    }
+    await storage.removeItems(keys);
+    for (const key of keys) this.written.delete(key);
     return ids.filter((id) => !drop.has(id));
   }
 }
 
 export async function readJob(jobId: string): Promise<Job | null> {
-  const parsed = JobSchema.safeParse(await storage.getItem(jobStorageKey(jobId)));
-  return parsed.success ? parsed.data : null;
+  const head = await storage.getItem(jobStorageKey(jobId));
+  const count = JobHeadSchema.safeParse(head);
+  const chunks = count.success ? await storage.getItems(Array.from({ length: count.data.chunks }, (_, n) => jobChunkKey(jobId, n))) : [];
+  return assemble(head, chunks.map((c): unknown => c.value));
 }
 
+/**
+ * Calls back with the job each time it changes: once per write, whatever the number of chunks it touched. Chunks come
+ * with the change events; one not seen yet (a new job) is read.
+ */
 export function watchJob(jobId: string, callback: (job: Job | null) => void): () => void {
-  return storage.watch(jobStorageKey(jobId), (value) => {
-    const parsed = JobSchema.safeParse(value);
-    callback(parsed.success ? parsed.data : null);
+  let stopped = false;
+  let head: unknown = undefined;
+  const chunks: unknown[] = [];
+  const unwatchers: (() => void)[] = [];
+  let scheduled = false;
+  let chain: Promise<void> = Promise.resolve();
+  const watchChunks = (count: number) => {
+    for (let n = unwatchers.length - 1; n < count; n++) {
+      const index = n;
+      unwatchers.push(
+        storage.watch(jobChunkKey(jobId, index), (value) => {
+          chunks[index] = value;
+          emit();
+        }),
+      );
+    }
+  };
+  const emit = () => {
+    if (scheduled) return;
+    scheduled = true;
+    chain = chain.then(async () => {
+      scheduled = false;
+      const count = JobHeadSchema.safeParse(head);
+      if (count.success) {
+        chunks.length = count.data.chunks;
+        watchChunks(count.data.chunks);
+        const missing = Array.from({ length: count.data.chunks }, (_, n) => n).filter((n) => chunks[n] === undefined);
+        const values = await storage.getItems(missing.map((n) => jobChunkKey(jobId, n)));
+        missing.forEach((n, i) => {
+          const value: unknown = values[i]?.value;
+          chunks[n] ??= value;
+        });
+      }
+      if (!stopped) callback(assemble(head, chunks));
+    });
+  };
+  unwatchers.push(
+    storage.watch(jobStorageKey(jobId), (value) => {
+      head = value;
+      emit();
+    }),
+  );
+  void storage.getItem(jobStorageKey(jobId)).then((current) => {
+    if (stopped || head !== undefined) return;
+    head = current;
+    const count = JobHeadSchema.safeParse(current);
+    // Only to start watching its chunks: the caller reads the job itself (readJob) when it starts.
+    if (count.success) watchChunks(count.data.chunks);
   });
+  return () => {
+    stopped = true;
+    for (const unwatch of unwatchers) unwatch();
+  };
 }
 
 const IntentsSchema = z.record(z.string(), z.string());
