@@ -12,8 +12,9 @@ export default defineConfig({
     name: '__MSG_extName__',
     description: '__MSG_extDescription__',
     default_locale: 'en',
-    // notifications: "12 saved, 1 failed" when a job ends (an option); alarms: a job held by a daily quota resumes.
-    permissions: ['storage', 'downloads', 'contextMenus', 'scripting', 'notifications', 'alarms'],
+    // notifications: "12 saved, 1 failed" when a job ends (an option); alarms: a job held by a daily quota resumes;
+    // identity: "Sign in with Feishu" shows the authorize page (launchWebAuthFlow) and receives its redirect.
+    permissions: ['storage', 'downloads', 'contextMenus', 'scripting', 'notifications', 'alarms', 'identity'],
     // Feishu/Lark pages (content script) and their official API and stream hosts, which share the same domains;
     // Ekuaibao pages and its documented address prefixes (*.ekuaibao.com, *.hosecloud.com), likewise.
     host_permissions: [...FEISHU_MATCH_PATTERNS, ...EKUAIBAO_MATCH_PATTERNS],

@@ -11,6 +11,8 @@ export interface FieldProps {
   readonly error?: string;
   readonly help?: ComponentChildren;
   readonly autoComplete?: string;
+  /** Shown to be copied, not typed (the redirect URL to register). */
+  readonly readOnly?: boolean;
 }
 
 /** A labelled text input with its help and error text, wired for assistive technology. */
@@ -22,6 +24,7 @@ export function Field(props: FieldProps) {
     placeholder: props.placeholder,
     autoComplete: props.autoComplete ?? 'off',
     spellcheck: false,
+    readOnly: props.readOnly,
     'aria-invalid': props.error !== undefined,
     'aria-describedby': props.help ? helpId : undefined,
     onInput: (e: Event) => props.onInput((e.currentTarget as HTMLInputElement).value),

@@ -135,6 +135,7 @@ describe('loadSettings', () => {
         customHosts: [],
       },
       downloads: { concurrency: 3, notify: true },
+      rememberCredentials: true,
     });
   });
 
@@ -195,6 +196,45 @@ describe('loadSettings', () => {
   });
 });
 
+describe('Remember on this device', () => {
+  const EKB_TOKEN = 'ID_3sandboxEkb:corp01';
+  const withSecrets = (remember: boolean): Settings => ({
+    ...feishu({ authMode: 'oauth', accessToken: USER_TOKEN, appId: APP_ID, appSecret: APP_SECRET }),
+    ekuaibao: { ...DEFAULT_SETTINGS.ekuaibao, accessToken: EKB_TOKEN, appKey: 'ekb-key', appSecurity: 'ekb-security' },
+    rememberCredentials: remember,
+  });
+
+  it('off: no secret is written to local storage (the disk), and the settings still read whole', async () => {
+    await saveSettings(withSecrets(false));
+    const local = JSON.stringify(await fakeBrowser.storage.local.get(null));
+    for (const secret of [USER_TOKEN, APP_SECRET, EKB_TOKEN, 'ekb-security']) expect(local).not.toContain(secret);
+    expect(local).toContain(APP_ID);
+    expect(await loadSettings()).toEqual(withSecrets(false));
+  });
+
+  it('off: the secrets are gone when the browser session ends', async () => {
+    await saveSettings(withSecrets(false));
+    await fakeBrowser.storage.session.clear();
+    const loaded = await loadSettings();
+    expect(loaded.feishu).toMatchObject({ appId: APP_ID, accessToken: null, appSecret: null });
+    expect(loaded.ekuaibao).toMatchObject({ appKey: 'ekb-key', accessToken: null, appSecurity: null });
+    expect(hasFeishuCredentials(loaded)).toBe(false);
+  });
+
+  it('on again: the secrets move back to local storage and leave session storage', async () => {
+    await saveSettings(withSecrets(false));
+    await saveSettings(withSecrets(true));
+    expect(JSON.stringify(await fakeBrowser.storage.session.get(null))).not.toContain(APP_SECRET);
+    expect(JSON.stringify(await fakeBrowser.storage.local.get(null))).toContain(APP_SECRET);
+    expect(await loadSettings()).toEqual(withSecrets(true));
+  });
+
+  it('defaults to on, also for settings saved before the option existed', async () => {
+    await storeRaw({ feishu: { accessToken: USER_TOKEN } });
+    expect((await loadSettings()).rememberCredentials).toBe(true);
+  });
+});
+
 describe('SettingsSchema', () => {
   it('never throws on a damaged field', () => {
     expect(SettingsSchema.parse({ feishu: { apiBase: 'ftp://x', accessToken: '' } })).toEqual(DEFAULT_SETTINGS);
@@ -251,7 +291,7 @@ describe('app credentials', () => {
   it('loads app mode with its id and secret, and falls back to token mode for an unknown mode', async () => {
     await storeRaw({ feishu: { authMode: 'app', appId: APP_ID, appSecret: APP_SECRET } });
     expect(await loadSettings()).toEqual(feishu({ authMode: 'app', appId: APP_ID, appSecret: APP_SECRET }));
-    await storeRaw({ feishu: { authMode: 'oauth', appId: 'not-an-app', appSecret: 'x', accessToken: USER_TOKEN } });
+    await storeRaw({ feishu: { authMode: 'sso', appId: 'not-an-app', appSecret: 'x', accessToken: USER_TOKEN } });
     expect(await loadSettings()).toEqual(feishu({ accessToken: USER_TOKEN }));
   });
 

@@ -92,8 +92,11 @@ export const SettingsSchema = z.object({
   feishu: z.object({
     /** null: pick by page host (open.feishu.cn for Feishu pages, open.larksuite.com for Lark pages). */
     apiBase: ApiBaseSchema.nullable().catch(null),
-    /** Which credential the background uses: a pasted token, or an app's id and secret (tenant token). */
-    authMode: z.enum(['token', 'app']).catch('token'),
+    /**
+     * Which credential the background uses: a pasted token, an app's id and secret (tenant token), or the user's
+     * own token from "Sign in with Feishu" (the app's id and secret, plus the user's consent).
+     */
+    authMode: z.enum(['token', 'app', 'oauth']).catch('token'),
     accessToken: AccessTokenSchema.nullable().catch(null),
     appId: AppIdSchema.nullable().catch(null),
     /** Never sent to a page or shown again once saved; only to `<apiBase>/open-apis/auth/v3/...`. */
@@ -125,6 +128,11 @@ export const SettingsSchema = z.object({
       notify: z.boolean().catch(true),
     })
     .catch(() => DEFAULT_DOWNLOADS),
+  /**
+   * "Remember on this device": off keeps every secret (tokens, app secrets, the sign-in) in session storage, which
+   * the browser forgets when it quits; only the non-secret settings stay on disk.
+   */
+  rememberCredentials: z.boolean().catch(true),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -141,25 +149,76 @@ export const DEFAULT_SETTINGS: Settings = {
   },
   ekuaibao: DEFAULT_EKUAIBAO,
   downloads: DEFAULT_DOWNLOADS,
+  rememberCredentials: true,
 };
 
 const settingsItem = storage.defineItem<unknown>('local:settings', { fallback: DEFAULT_SETTINGS, version: 1 });
 
-/** Never throws: a damaged value falls back field by field to the defaults. */
-export async function loadSettings(): Promise<Settings> {
-  const parsed = SettingsSchema.safeParse(await settingsItem.getValue());
-  return parsed.success ? parsed.data : DEFAULT_SETTINGS;
+/** The secrets of the settings, kept apart in session storage when they are not to be remembered. */
+const SessionSecretsSchema = z.object({
+  feishuAccessToken: AccessTokenSchema.nullable().catch(null),
+  feishuAppSecret: AppSecretSchema.nullable().catch(null),
+  ekuaibaoAccessToken: AccessTokenSchema.nullable().catch(null),
+  ekuaibaoAppSecurity: EkuaibaoAppSecuritySchema.nullable().catch(null),
+});
+type SessionSecrets = z.infer<typeof SessionSecretsSchema>;
+// Session storage is open to the extension's own pages and worker only (Chrome's default access level).
+const sessionSecretsItem = storage.defineItem<unknown>('session:settings-secrets', { fallback: null });
+
+function secretsOf(settings: Settings): SessionSecrets {
+  return {
+    feishuAccessToken: settings.feishu.accessToken,
+    feishuAppSecret: settings.feishu.appSecret,
+    ekuaibaoAccessToken: settings.ekuaibao.accessToken,
+    ekuaibaoAppSecurity: settings.ekuaibao.appSecurity,
+  };
 }
 
+function withSecrets(settings: Settings, secrets: SessionSecrets): Settings {
+  return {
+    ...settings,
+    feishu: { ...settings.feishu, accessToken: secrets.feishuAccessToken, appSecret: secrets.feishuAppSecret },
+    ekuaibao: { ...settings.ekuaibao, accessToken: secrets.ekuaibaoAccessToken, appSecurity: secrets.ekuaibaoAppSecurity },
+  };
+}
+
+const NO_SECRETS: SessionSecrets = { feishuAccessToken: null, feishuAppSecret: null, ekuaibaoAccessToken: null, ekuaibaoAppSecurity: null };
+
+function parseStored(local: unknown, session: unknown): Settings {
+  const parsed = SettingsSchema.safeParse(local);
+  const settings = parsed.success ? parsed.data : DEFAULT_SETTINGS;
+  if (settings.rememberCredentials) return settings;
+  const secrets = SessionSecretsSchema.safeParse(session);
+  return withSecrets(settings, secrets.success ? secrets.data : NO_SECRETS);
+}
+
+/** Never throws: a damaged value falls back field by field to the defaults. */
+export async function loadSettings(): Promise<Settings> {
+  const [local, session] = await Promise.all([settingsItem.getValue(), sessionSecretsItem.getValue()]);
+  return parseStored(local, session);
+}
+
+/** Writes the settings; with "Remember on this device" off, their secrets go to session storage only. */
 export async function saveSettings(settings: Settings): Promise<void> {
-  await settingsItem.setValue(SettingsSchema.parse(settings));
+  const parsed = SettingsSchema.parse(settings);
+  if (parsed.rememberCredentials) {
+    await settingsItem.setValue(parsed);
+    await sessionSecretsItem.removeValue();
+    return;
+  }
+  // Session first: a watcher woken by the local write then reads the secrets already in place.
+  await sessionSecretsItem.setValue(secretsOf(parsed));
+  await settingsItem.setValue(withSecrets(parsed, NO_SECRETS));
 }
 
 export function watchSettings(callback: (settings: Settings) => void): () => void {
-  return settingsItem.watch((value) => {
-    const parsed = SettingsSchema.safeParse(value);
-    callback(parsed.success ? parsed.data : DEFAULT_SETTINGS);
-  });
+  const changed = () => void loadSettings().then(callback);
+  const unwatchLocal = settingsItem.watch(changed);
+  const unwatchSession = sessionSecretsItem.watch(changed);
+  return () => {
+    unwatchLocal();
+    unwatchSession();
+  };
 }
 
 /** The API base for a page: its custom host's, else the configured one, else the brand's official one. */
@@ -179,10 +238,15 @@ export function allowedApiBases(settings: Settings): string[] {
   return [...new Set([...bases, ...settings.feishu.customHosts.map((c) => c.apiBase)])];
 }
 
-/** Whether credentials are set for the chosen mode. */
+/** Whether credentials are set for the chosen mode (signing in also needs the sign-in itself: see UserTokens). */
 export function hasFeishuCredentials(settings: Settings): boolean {
   const { feishu } = settings;
-  return feishu.authMode === 'app' ? feishu.appId !== null && feishu.appSecret !== null : feishu.accessToken !== null;
+  return feishu.authMode === 'token' ? feishu.accessToken !== null : feishu.appId !== null && feishu.appSecret !== null;
+}
+
+/** The API origin "Sign in with Feishu" signs in to: the configured one, else Feishu's (Lark users choose Lark's). */
+export function signInApiBase(settings: Settings): string {
+  return settings.feishu.apiBase ?? OFFICIAL_API_BASES.feishu;
 }
 
 export function isOfficialApiBase(origin: string): boolean {

@@ -1,10 +1,12 @@
 import { browser, i18n } from '#imports';
 import { useEffect, useState } from 'preact/hooks';
 import { Checkbox, Field, RadioGroup } from '@/components/Field';
+import { SignInPanel } from '@/components/SignInPanel';
 import { EKUAIBAO_API_BASES } from '@/lib/ekuaibao/hosts';
 import { OFFICIAL_API_BASES } from '@/lib/feishu/hosts';
-import { sendMessage, type ConnectionResult, type EkuaibaoConnectionResult } from '@/lib/messaging/protocol';
-import { DEFAULT_SETTINGS, loadSettings, MAX_CONCURRENCY, saveSettings, type CustomHost, type EkuaibaoCustomHost, type Settings } from '@/lib/settings';
+import { accountsBaseFor, authorizeUrl, createPkce, createState, parseCallback, SIGN_IN_SCOPES } from '@/lib/feishu/oauth';
+import { sendMessage, type ConnectionResult, type EkuaibaoConnectionResult, type SignInStatus } from '@/lib/messaging/protocol';
+import { DEFAULT_SETTINGS, loadSettings, MAX_CONCURRENCY, saveSettings, signInApiBase, type CustomHost, type EkuaibaoCustomHost, type Settings } from '@/lib/settings';
 import {
   parseCustomHost,
   parseEkuaibaoForm,
@@ -18,6 +20,7 @@ import { describeProblem } from '@/lib/ui/problem-text';
 
 type Status = { tone: 'ok' | 'error' | 'info'; text: string } | null;
 type AuthMode = Settings['feishu']['authMode'];
+type EkbAuthMode = Settings['ekuaibao']['authMode'];
 type HostPlatform = CustomHost['brand'] | 'ekuaibao';
 
 /** Credentials and preferences. Secrets are never shown again once saved, only that one is saved. */
@@ -33,7 +36,10 @@ export function App() {
   const [concurrency, setConcurrency] = useState(DEFAULT_SETTINGS.downloads.concurrency);
   const [notify, setNotify] = useState(DEFAULT_SETTINGS.downloads.notify);
   const [ekbApiBase, setEkbApiBase] = useState(DEFAULT_SETTINGS.ekuaibao.apiBase);
-  const [ekbAuthMode, setEkbAuthMode] = useState<AuthMode>('token');
+  const [ekbAuthMode, setEkbAuthMode] = useState<EkbAuthMode>('token');
+  const [remember, setRemember] = useState(true);
+  const [signIn, setSignIn] = useState<SignInStatus | null>(null);
+  const [signingIn, setSigningIn] = useState(false);
   const [ekbToken, setEkbToken] = useState('');
   const [ekbAppKey, setEkbAppKey] = useState('');
   const [ekbAppSecurity, setEkbAppSecurity] = useState('');
@@ -60,7 +66,9 @@ export function App() {
       setNotify(loaded.downloads.notify);
       setEkbAuthMode(loaded.ekuaibao.authMode);
       setEkbAppKey(loaded.ekuaibao.appKey ?? '');
+      setRemember(loaded.rememberCredentials);
     });
+    void sendMessage('signInStatus', {}).then(setSignIn, () => undefined);
   }, []);
 
   const persist = async (next: Settings, message = i18n.t('options.saved')) => {
@@ -72,7 +80,7 @@ export function App() {
   const save = async (event: Event) => {
     event.preventDefault();
     setStatus(null);
-    const form = parseOptionsForm({ apiBase, authMode, accessToken, appId, appSecret, baseRecordFolders: recordFolders, whiteboards }, settings);
+    const form = parseOptionsForm({ apiBase, authMode, accessToken, appId, appSecret, baseRecordFolders: recordFolders, whiteboards, rememberCredentials: remember }, settings);
     if (!form.ok) {
       setInvalid(form.field);
       return;
@@ -120,6 +128,77 @@ export function App() {
     } finally {
       setTesting(false);
     }
+  };
+
+  /**
+   * "Sign in with Feishu": saves the app's ID and secret with this mode, shows Feishu's authorize page (PKCE, a
+   * fresh `state`), and hands the code to the background, which trades it for the tokens. `scopes`: every scope
+   * the features need, or (re-consent) exactly the ones found missing.
+   */
+  const runSignIn = async (scopes: readonly string[]) => {
+    setStatus(null);
+    const form = parseOptionsForm({ apiBase, authMode: 'oauth', accessToken, appId, appSecret, baseRecordFolders: recordFolders, whiteboards, rememberCredentials: remember }, settings);
+    if (!form.ok) {
+      setInvalid(form.field);
+      return;
+    }
+    setInvalid(null);
+    if (form.needsPermissionFor) {
+      const granted = await browser.permissions.request({ origins: [`${form.needsPermissionFor}/*`] }).catch(() => false);
+      if (!granted) {
+        setStatus({ tone: 'error', text: i18n.t('options.permissionDenied', { host: new URL(form.needsPermissionFor).host }) });
+        return;
+      }
+    }
+    await saveSettings(form.settings);
+    setSettings(form.settings);
+    setAuthMode('oauth');
+    setAppSecret('');
+    const accountsBase = accountsBaseFor(signInApiBase(form.settings));
+    if (!accountsBase || !form.settings.feishu.appId) {
+      setInvalid('apiBase');
+      return;
+    }
+    setSigningIn(true);
+    setStatus({ tone: 'info', text: i18n.t('options.signingIn') });
+    try {
+      const pkce = await createPkce();
+      const state = createState();
+      const redirectUri = browser.identity.getRedirectURL();
+      const url = authorizeUrl({ accountsBase, appId: form.settings.feishu.appId, redirectUri, scopes, state, challenge: pkce.challenge });
+      let answer: string | undefined;
+      try {
+        answer = await browser.identity.launchWebAuthFlow({ url, interactive: true });
+      } catch {
+        setStatus({ tone: 'error', text: i18n.t('options.signInClosed') });
+        return;
+      }
+      const callback = parseCallback(answer ?? '', redirectUri, state);
+      if (!callback.ok) {
+        setStatus({ tone: 'error', text: describeProblem(callback.problem) });
+        return;
+      }
+      const result = await sendMessage('completeSignIn', { code: callback.code, codeVerifier: pkce.verifier });
+      if (!result.ok) {
+        setStatus({ tone: 'error', text: describeProblem(result.problem) });
+        return;
+      }
+      setSignIn(result.status);
+      const who = result.status.signedIn;
+      setStatus({
+        tone: 'ok',
+        text: who?.name ? i18n.t('options.signedInAs', { who: who.name, apiBase: who.apiBase }) : i18n.t('options.signedInAnonymous', { apiBase: who?.apiBase ?? '' }),
+      });
+    } catch (error) {
+      setStatus({ tone: 'error', text: error instanceof Error ? error.message : String(error) });
+    } finally {
+      setSigningIn(false);
+    }
+  };
+
+  const signOut = async () => {
+    setSignIn(await sendMessage('signOut', {}));
+    setStatus({ tone: 'ok', text: i18n.t('options.signedOut') });
   };
 
   const removeCredentials = async () => {
@@ -237,6 +316,7 @@ export function App() {
             options={[
               { value: 'token', label: i18n.t('options.authModeToken') },
               { value: 'app', label: i18n.t('options.authModeApp') },
+              { value: 'oauth', label: i18n.t('options.authModeOAuth') },
             ]}
             value={authMode}
             onChange={setAuthMode}
@@ -260,7 +340,7 @@ export function App() {
             value={appId}
             onInput={(value) => {
               setAppId(value);
-              if (value.trim()) setAuthMode('app');
+              if (value.trim() && authMode === 'token') setAuthMode('app');
             }}
             placeholder="cli_…"
             error={invalid === 'appId' ? i18n.t('options.invalidAppId') : undefined}
@@ -272,11 +352,20 @@ export function App() {
             value={appSecret}
             onInput={(value) => {
               setAppSecret(value);
-              if (value.trim()) setAuthMode('app');
+              if (value.trim() && authMode === 'token') setAuthMode('app');
             }}
             error={invalid === 'appSecret' ? i18n.t('options.invalidAppSecret') : undefined}
             help={`${savedSecret ? `${i18n.t('options.appSecretSaved')} ` : ''}${i18n.t('options.appHelp')}`}
           />
+          {authMode === 'oauth' && (
+            <SignInPanel
+              status={signIn}
+              busy={signingIn}
+              onSignIn={() => void runSignIn(SIGN_IN_SCOPES)}
+              onGrantMissing={() => void runSignIn(signIn?.missingScopes ?? [])}
+              onSignOut={() => void signOut()}
+            />
+          )}
         </fieldset>
 
         <fieldset>
@@ -376,6 +465,9 @@ export function App() {
           </div>
           <Checkbox id="notify" label={i18n.t('options.notify')} checked={notify} onChange={setNotify} />
         </fieldset>
+
+        <Checkbox id="remember-credentials" label={i18n.t('options.remember')} checked={remember} onChange={setRemember} />
+        <p class="help">{i18n.t('options.rememberHelp')}</p>
 
         <div class="buttons">
           <button type="submit" class="primary">

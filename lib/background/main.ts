@@ -32,6 +32,7 @@ import { EkuaibaoClients } from './ekuaibao-clients';
 import { testEkuaibaoConnection } from './ekuaibao-connection-test';
 import { FeishuClients } from './feishu-clients';
 import { notifyJobEnded, openNotifiedJob } from './job-notifications';
+import { completeSignIn, signInStatus, signOut } from './sign-in';
 import { keepAliveWhileBusy } from './keep-alive';
 import { TabService } from './tab-service';
 import { Throttle } from './throttle';
@@ -152,6 +153,14 @@ export function startBackground(): void {
       return { ok: (await controls[action](jobId)) !== undefined };
     },
     testEkuaibaoConnection: (request) => testEkuaibaoConnection(request, ekuaibao),
+    signInStatus: () => signInStatus(clients),
+    async completeSignIn(request) {
+      const result = await completeSignIn(request, clients);
+      // Jobs held for want of a sign-in go on with it (lists that said "sign in" are made again when next asked).
+      if (result.ok) void engine.resumeHeldJobs(CREDENTIAL_PAUSES);
+      return result;
+    },
+    signOut: () => signOut(clients),
   });
 
   const onMenuClick = (info: Browser.contextMenus.OnClickData, tab?: Browser.tabs.Tab) => handleMenuClick(info, tab, { downloadAll, openList });
@@ -170,6 +179,8 @@ export function startBackground(): void {
     // New credentials: tokens obtained with the old ones must not be reused.
     void clients.tenantTokens.clear();
     void ekuaibao.forget();
+    // "Remember on this device" may have changed: the sign-in moves to local or session storage accordingly.
+    void clients.userTokens.relocate();
     // ...and jobs that refused credentials held may go on with the new ones.
     void engine.resumeHeldJobs(CREDENTIAL_PAUSES);
   });
@@ -188,7 +199,7 @@ export function startBackground(): void {
 const QUOTA_ALARM = 'daily-quota-renewed';
 
 /** Pauses that new settings may lift (not the daily quota: that waits for its day). */
-const CREDENTIAL_PAUSES: ReadonlySet<Problem['kind']> = new Set(['credentials-missing', 'token-invalid', 'token-expired', 'app-credentials-invalid', 'host-permission-missing']);
+const CREDENTIAL_PAUSES: ReadonlySet<Problem['kind']> = new Set(['credentials-missing', 'token-invalid', 'token-expired', 'app-credentials-invalid', 'sign-in-required', 'host-permission-missing']);
 
 function recognise(url: string, settings: Settings) {
   return recognisePage(url, settings.feishu.customHosts, settings.ekuaibao.customHosts);

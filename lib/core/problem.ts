@@ -22,6 +22,8 @@ export const ProblemKindSchema = z.enum([
   'host-permission-missing',
   'download-interrupted',
   'unsupported-page',
+  /** Signed in with Feishu, and the sign-in ended (refresh refused, revoked, expired) or never happened. */
+  'sign-in-required',
   /** App ID or App Secret refused by the token endpoint. */
   'app-credentials-invalid',
   /** The surface works only with a user's token (Mail's `me`). */
@@ -42,6 +44,8 @@ export const ProblemSchema = z.object({
   kind: ProblemKindSchema,
   /** Whose service it concerns, when not Feishu: the words (and the settings to fix) differ. */
   platform: z.optional(z.literal('ekuaibao')),
+  /** `consent`: the signed-in user can fix it by allowing the missing scopes (Settings → Grant missing permissions). */
+  remedy: z.optional(z.literal('consent')),
   /** Permission scopes that would fix it, e.g. `docx:document:readonly`. */
   scopes: z.optional(z.array(z.string())),
   /** The platform's error code, e.g. 1770032. */
@@ -54,6 +58,9 @@ export const ProblemSchema = z.object({
   detail: z.optional(z.string().check(z.maxLength(500))),
 });
 export type Problem = z.infer<typeof ProblemSchema>;
+
+/** Feishu's code for a scope the app has but the signed-in user has not granted (re-consent fixes it). */
+export const USER_SCOPE_NOT_GRANTED = 99991679;
 
 /** The `detail` of a `no-link` problem for a mail attachment that Feishu Mail returned in `failed_ids`. */
 export const MAIL_FAILED_ID = 'mail-failed-id';

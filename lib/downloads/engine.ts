@@ -78,7 +78,7 @@ const UNKNOWN_TYPE: ProbeResult = { contentType: null, fileName: null, sniffedEx
  * Problems every item of the job would hit alike (the credentials were refused, the day's quota is used up): the
  * job pauses with the problem instead of failing every row, and goes on once it is solved.
  */
-const PAUSES_THE_JOB: ReadonlySet<Problem['kind']> = new Set(['credentials-missing', 'token-invalid', 'token-expired', 'app-credentials-invalid', 'host-permission-missing', 'daily-quota']);
+const PAUSES_THE_JOB: ReadonlySet<Problem['kind']> = new Set(['credentials-missing', 'token-invalid', 'token-expired', 'app-credentials-invalid', 'sign-in-required', 'host-permission-missing', 'daily-quota']);
 const ACTIVE: ReadonlySet<JobItem['state']> = new Set(['resolving', 'downloading']);
 const OPEN: ReadonlySet<JobItem['state']> = new Set(['queued', 'resolving', 'downloading']);
 

@@ -4,7 +4,7 @@
  */
 import pRetry from 'p-retry';
 import type { z } from 'zod';
-import { ProblemError, type Problem } from '../core/problem';
+import { ProblemError, USER_SCOPE_NOT_GRANTED, type Problem } from '../core/problem';
 import { realClock, type Clock, type RateLimit, type RateLimiterRegistry } from '../downloads/rate-limit';
 import { isRateLimited, isTransientFailure, problemFromFeishu } from './errors';
 import { EnvelopeSchema } from './schemas';
@@ -60,6 +60,11 @@ export interface FeishuClientOptions {
    * given is invalid or expired; answers a fresh token, or null when none can be had.
    */
   readonly renewToken?: (rejected: string) => Promise<string | null>;
+  /**
+   * The token is a signed-in user's: a scope they have not granted (99991679) can be asked for again, so such
+   * problems say so (`remedy: 'consent'`) and are told here.
+   */
+  readonly onScopeNotGranted?: (scopes: readonly string[]) => void;
   readonly limiters: RateLimiterRegistry;
   readonly fetch?: typeof fetch;
   readonly clock?: Clock;
@@ -251,6 +256,10 @@ export class FeishuClient {
         host: this.host,
       });
       if (isTransientFailure(response.status, code)) throw transient(problem);
+      if (problem.kind === 'scope-missing' && code === USER_SCOPE_NOT_GRANTED && this.options.onScopeNotGranted) {
+        this.options.onScopeNotGranted(problem.scopes ?? []);
+        throw new ProblemError({ ...problem, remedy: 'consent' });
+      }
       throw new ProblemError(problem);
     }
     return envelope.data.data ?? {};

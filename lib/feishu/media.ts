@@ -21,6 +21,7 @@ const CALL_WIDE: ReadonlySet<Problem['kind']> = new Set([
   'network',
   'host-permission-missing',
   'app-credentials-invalid',
+  'sign-in-required',
 ]);
 
 export async function fetchTmpDownloadUrls(

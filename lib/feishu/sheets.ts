@@ -137,6 +137,7 @@ const CALL_WIDE: ReadonlySet<Problem['kind']> = new Set([
   'not-shared',
   'not-found',
   'app-credentials-invalid',
+  'sign-in-required',
 ]);
 
 export interface SpreadsheetScan {

@@ -2,12 +2,13 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Browser } from 'wxt/browser';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { TabState } from '../core/tab-state';
-import { MessageError, dispatch, listenForMessages, senderContext, sendMessage, type Handlers } from './protocol';
+import { MessageError, dispatch, listenForMessages, senderContext, sendMessage, type Handlers, type SignInStatus } from './protocol';
 
 const EXTENSION_ID = 'test-extension-id';
 const ORIGIN = `chrome-extension://${EXTENSION_ID}/`;
 const DOC_URL = 'https://acme.feishu.cn/docx/UXEAd6cRUoj5pexJZr0cdwaFnpd';
 
+const SIGNED_OUT: SignInStatus = { redirectUrl: `https://${EXTENSION_ID}.chromiumapp.org/`, signedIn: null, ended: null, missingScopes: [] };
 const TAB_STATE: TabState = { tabId: 4, recognition: { status: 'other' }, listing: { status: 'idle' } };
 
 const popup: Browser.runtime.MessageSender = { id: EXTENSION_ID, url: `${ORIGIN}popup.html` };
@@ -27,6 +28,9 @@ function handlers(): { [K in keyof Handlers]: ReturnType<typeof vi.fn<Handlers[K
     findForm: vi.fn<Handlers['findForm']>(async () => ({ ok: true, state: TAB_STATE })),
     jobControl: vi.fn<Handlers['jobControl']>(async () => ({ ok: true })),
     testEkuaibaoConnection: vi.fn<Handlers['testEkuaibaoConnection']>(async () => ({ ok: true, apiBase: 'https://app.ekuaibao.com' })),
+    signInStatus: vi.fn<Handlers['signInStatus']>(async () => SIGNED_OUT),
+    completeSignIn: vi.fn<Handlers['completeSignIn']>(async () => ({ ok: true, status: SIGNED_OUT })),
+    signOut: vi.fn<Handlers['signOut']>(async () => SIGNED_OUT),
   };
 }
 

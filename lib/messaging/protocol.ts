@@ -47,6 +47,33 @@ export const FindFormResultSchema = z.discriminatedUnion('ok', [
 ]);
 export type FindFormResult = z.infer<typeof FindFormResultSchema>;
 
+/** What the options page shows of "Sign in with Feishu": never a token, only who, where and what is granted. */
+export const SignInStatusSchema = z.object({
+  /** `https://<extension id>.chromiumapp.org/`: to register in the app's console (Security settings → Redirect URLs). */
+  redirectUrl: z.string(),
+  signedIn: z.nullable(
+    z.object({
+      name: z.nullable(z.string()),
+      apiBase: z.string(),
+      appId: z.string(),
+      scopes: z.array(z.string()),
+      /** When the access token expires (it is refreshed before). */
+      expiresAt: z.number(),
+    }),
+  ),
+  /** Why the last sign-in ended (refresh refused, revoked, expired), until the user signs in again. */
+  ended: z.nullable(ProblemSchema),
+  /** Scopes the API found the user has not granted (99991679): the next sign-in asks for exactly these. */
+  missingScopes: z.array(z.string()),
+});
+export type SignInStatus = z.infer<typeof SignInStatusSchema>;
+
+export const SignInResultSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), status: SignInStatusSchema }),
+  z.object({ ok: z.literal(false), problem: ProblemSchema }),
+]);
+export type SignInResult = z.infer<typeof SignInResultSchema>;
+
 export const PROTOCOL = {
   /** Content script: "this tab now shows this URL" (on load and on every in-app navigation). */
   pageSeen: {
@@ -89,6 +116,18 @@ export const PROTOCOL = {
     }),
     response: EkuaibaoConnectionResultSchema,
   },
+  signInStatus: { fromContent: false, request: z.object({}), response: SignInStatusSchema },
+  /**
+   * The options page ran the authorize page (`identity.launchWebAuthFlow`) and checked its `state`; the background
+   * trades the code, with the PKCE verifier and the saved app secret, for the user's tokens.
+   */
+  completeSignIn: {
+    fromContent: false,
+    request: z.object({ code: text(4096), codeVerifier: z.string().check(z.regex(/^[A-Za-z0-9._~-]{43,128}$/)) }),
+    response: SignInResultSchema,
+  },
+  /** Forgets every token of the sign-in. */
+  signOut: { fromContent: false, request: z.object({}), response: SignInStatusSchema },
 } as const satisfies Record<string, { fromContent: boolean; request: z.ZodMiniType; response: z.ZodMiniType }>;
 
 export type MessageType = keyof typeof PROTOCOL;

@@ -16,7 +16,7 @@ function settings(values: Partial<Settings['feishu']>): Settings {
 
 /** The form as the options page fills it: token mode, empty fields, the default switches. */
 function form(values: Partial<OptionsFormValues>): OptionsFormValues {
-  return { apiBase: '', authMode: 'token', accessToken: '', appId: '', appSecret: '', baseRecordFolders: false, whiteboards: true, ...values };
+  return { apiBase: '', authMode: 'token', accessToken: '', appId: '', appSecret: '', baseRecordFolders: false, whiteboards: true, rememberCredentials: true, ...values };
 }
 
 const saved = settings({ apiBase: 'https://feishu.corp.example', accessToken: SAVED_TOKEN });

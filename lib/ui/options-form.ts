@@ -26,6 +26,8 @@ export interface OptionsFormValues {
   readonly appSecret: string;
   readonly baseRecordFolders: boolean;
   readonly whiteboards: boolean;
+  /** "Remember on this device" (applies to every credential, Ekuaibao's too). */
+  readonly rememberCredentials: boolean;
 }
 
 export type OptionsField = 'apiBase' | 'accessToken' | 'appId' | 'appSecret';
@@ -59,7 +61,8 @@ export function parseOptionsForm(values: OptionsFormValues, current: Settings): 
     if (!parsed.success) return { ok: false, field: 'appSecret' };
     appSecret = parsed.data;
   }
-  if (values.authMode === 'app') {
+  // Tenant tokens and signing in both need the app's ID and secret.
+  if (values.authMode !== 'token') {
     if (!appId) return { ok: false, field: 'appId' };
     if (!appSecret) return { ok: false, field: 'appSecret' };
   }
@@ -67,6 +70,7 @@ export function parseOptionsForm(values: OptionsFormValues, current: Settings): 
     ok: true,
     settings: {
       ...current,
+      rememberCredentials: values.rememberCredentials,
       feishu: {
         ...current.feishu,
         apiBase,

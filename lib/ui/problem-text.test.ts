@@ -64,6 +64,19 @@ describe('describeProblem', () => {
     expect(describeProblem(problem)).toBe(text);
   });
 
+  it('tells a signed-in user how to grant a missing scope, or to sign in again', () => {
+    const notGranted = { kind: 'scope-missing', code: 99991679, scopes: ['mail:user_mailbox.message.body:read'], remedy: 'consent' } as const;
+    expect(describeProblem(notGranted)).toBe(
+      'You have not allowed mail:user_mailbox.message.body:read when you signed in. Open Settings and press "Grant missing permissions": Feishu then asks for exactly that. (code 99991679)',
+    );
+    expect(isSettingsProblem(notGranted)).toBe(true);
+    expect(describeProblem({ kind: 'sign-in-required', code: 20064 })).toBe(
+      'Your Feishu sign-in has ended (revoked, expired or already used). Open Settings and press "Sign in with Feishu" again. (code 20064)',
+    );
+    expect(isSettingsProblem({ kind: 'sign-in-required' })).toBe(true);
+    expect(describeProblem({ kind: 'sign-in-required', detail: 'access_denied' })).toBe('The sign-in was declined on the Feishu page, so nothing was allowed.');
+  });
+
   it('describes the problems of app credentials, Mail and wiki pages', () => {
     expect(describeProblem({ kind: 'app-credentials-invalid', code: 10014 })).toBe(
       "Feishu refused the app's App ID or App Secret. Check both in Settings (developer console → Credentials & Basic Info). (code 10014)",

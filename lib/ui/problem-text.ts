@@ -21,7 +21,8 @@ export function describeProblem(problem: Problem): string {
       text = i18n.t('problem.token_expired');
       break;
     case 'scope-missing':
-      text = i18n.t('problem.scope_missing', { scopes: (problem.scopes ?? []).join(' / ') || '?' });
+      // A signed-in user who has not granted a scope (99991679): Settings asks for exactly those.
+      text = i18n.t(problem.remedy === 'consent' ? 'problem.scope_not_granted' : 'problem.scope_missing', { scopes: (problem.scopes ?? []).join(' / ') || '?' });
       break;
     case 'not-shared':
       text = i18n.t('problem.not_shared');
@@ -58,6 +59,9 @@ export function describeProblem(problem: Problem): string {
       break;
     case 'app-credentials-invalid':
       text = i18n.t('problem.app_credentials_invalid');
+      break;
+    case 'sign-in-required':
+      text = problem.detail === 'access_denied' ? i18n.t('problem.sign_in_denied') : i18n.t('problem.sign_in_required');
       break;
     case 'needs-user-token':
       text = i18n.t('problem.needs_user_token');
@@ -170,5 +174,6 @@ function describeCode(code: number): string | null {
 
 /** Problems the settings page can fix: the UI offers "Open settings" next to them. */
 export function isSettingsProblem(problem: Problem): boolean {
-  return ['credentials-missing', 'token-invalid', 'token-expired', 'host-permission-missing', 'app-credentials-invalid', 'needs-user-token'].includes(problem.kind);
+  if (problem.remedy === 'consent') return true;
+  return ['credentials-missing', 'token-invalid', 'token-expired', 'host-permission-missing', 'app-credentials-invalid', 'sign-in-required', 'needs-user-token'].includes(problem.kind);
 }
