@@ -157,7 +157,7 @@ export function startBackground(): void {
     async completeSignIn(request) {
       const result = await completeSignIn(request, clients);
       // Jobs held for want of a sign-in go on with it (lists that said "sign in" are made again when next asked).
-      if (result.ok) void engine.resumeHeldJobs(CREDENTIAL_PAUSES);
+      if (result.ok) void engine.resumeHeldJobs(new Set([...CREDENTIAL_PAUSES, 'scope-missing']));
       return result;
     },
     signOut: () => signOut(clients),

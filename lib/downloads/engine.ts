@@ -79,6 +79,10 @@ const UNKNOWN_TYPE: ProbeResult = { contentType: null, fileName: null, sniffedEx
  * job pauses with the problem instead of failing every row, and goes on once it is solved.
  */
 const PAUSES_THE_JOB: ReadonlySet<Problem['kind']> = new Set(['credentials-missing', 'token-invalid', 'token-expired', 'app-credentials-invalid', 'sign-in-required', 'host-permission-missing', 'daily-quota']);
+/** A signed-in user's missing grant is theirs to give in Settings (re-consent), like a credential: the job waits. */
+function pausesTheJob(problem: Problem): boolean {
+  return PAUSES_THE_JOB.has(problem.kind) || problem.remedy === 'consent';
+}
 const ACTIVE: ReadonlySet<JobItem['state']> = new Set(['resolving', 'downloading']);
 const OPEN: ReadonlySet<JobItem['state']> = new Set(['queued', 'resolving', 'downloading']);
 
@@ -288,7 +292,7 @@ export class DownloadEngine {
       if (job.cancelledAt !== undefined) {
         // Cancelled while its link was being asked for: the link goes unused.
         this.finishCancelled(item);
-      } else if ('problem' in result && PAUSES_THE_JOB.has(result.problem.kind)) {
+      } else if ('problem' in result && pausesTheJob(result.problem)) {
         // Not this item's fault: it waits, unspent, until the problem is solved.
         item.state = 'queued';
         item.attempts = Math.max(0, item.attempts - 1);

@@ -16,8 +16,9 @@ test('the built content scripts hold no settings, token or API code', () => {
 test('the manifest asks for no more than the extension uses', () => {
   const manifest = JSON.parse(readFileSync(path.join(EXTENSION_DIR, 'manifest.json'), 'utf8')) as Record<string, unknown>;
   // scripting: the content script for private deployments' hosts is registered at runtime; notifications: a job's
-  // end ("12 saved, 1 failed"); alarms: a job held by a daily quota goes on when the day turns.
-  expect(manifest['permissions']).toEqual(['storage', 'downloads', 'contextMenus', 'scripting', 'notifications', 'alarms']);
+  // end ("12 saved, 1 failed"); alarms: a job held by a daily quota goes on when the day turns; identity: "Sign in
+  // with Feishu" (launchWebAuthFlow). Not tabs (tab URLs come with the host permissions), not cookies, not webRequest.
+  expect(manifest['permissions']).toEqual(['storage', 'downloads', 'contextMenus', 'scripting', 'notifications', 'alarms', 'identity']);
   expect(manifest['host_permissions']).toEqual([
     'https://*.feishu.cn/*',
     'https://*.feishu.net/*',
