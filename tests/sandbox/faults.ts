@@ -24,7 +24,8 @@
  *   exactly `count` refusals; an impatient one sees more.
  * - `serverErrors(endpoint, count)`: the next `count` calls that get past the route's own limits fail, alternately:
  *   the 1st, 3rd, … with HTTP 500 and Feishu's envelope `{ code: 1061045, msg: 'internal error', error: { log_id } }`
- *   (1061045 is Drive's "internal error, retry later"; used for every endpoint), the 2nd, 4th, … with a bare
+ *   (1061045 is Drive's "internal error, retry later"; used for every endpoint but the OAuth token endpoint, which
+ *   answers its own 500 `{ code: 20050, error: 'server_error', error_description }`), the 2nd, 4th, … with a bare
  *   `502 Bad Gateway` HTML page (`content-type: text/html`, no JSON, no code) as a front proxy sends it.
  * - `dropConnections(target, count)`: for an endpoint, the next `count` calls get no answer at all:
  *   `request.socket.destroy()` (logged with `status: 0`); nothing is done for them (no link issued). Chromium resends

@@ -3,8 +3,11 @@
  * checks the bearer token (99991661 missing, 99991663/99991668 invalid, 99991677 expired) and the route's rate
  * limits (answered 429, or 400 for docx, with code 99991400 and `x-ogw-ratelimit-reset`), then hands over to the
  * surface's module in `api/`. Faults armed through `faults` (see faults.ts) strike here, around the rate limits.
+ * It also serves the accounts hosts' OAuth pages (accounts-host.ts) on the same state and clock, and holds the
+ * OAuth test controls (`oauth`, api/oauth.ts).
  */
 import type { IncomingMessage } from 'node:http';
+import { handleAccounts } from './accounts-host';
 import { authRoutes } from './api/auth';
 import { bitableRoutes } from './api/bitable';
 import { boardRoutes } from './api/board';
@@ -13,6 +16,7 @@ import { docxRoutes } from './api/docx';
 import { driveFilesRoutes } from './api/drive-files';
 import { identityRoutes } from './api/identity';
 import { mailRoutes } from './api/mail';
+import { oauthError, oauthRoutes, SandboxOAuth } from './api/oauth';
 import { sheetsRoutes } from './api/sheets';
 import { wikiRoutes } from './api/wiki';
 import { INJECTED_ERROR_CODE, SandboxFaults } from './faults';
@@ -33,6 +37,7 @@ export const ROUTES: readonly Route[] = [
   ...boardRoutes,
   ...mailRoutes,
   ...authRoutes,
+  ...oauthRoutes,
 ];
 
 const NO_CALLER: SandboxToken = { token: '', kind: 'tenant', brand: 'feishu', name: '', scopes: [] };
@@ -55,11 +60,16 @@ export class FeishuOpenApi {
   state: SandboxState = newState();
   /** Opt-in faults; they read the links issued so far from the current state. */
   readonly faults = new SandboxFaults(() => this.state.streamLinks.keys());
+  /** The OAuth flow's test controls (redirect URLs, expiry, revocation, lifetimes, withheld scopes, records). */
+  readonly oauth: SandboxOAuth;
 
   constructor(
     private readonly world: () => SandboxWorld,
+    /** The gateway's and accounts pages' clock: rate windows, token, code and link lifetimes. */
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.oauth = new SandboxOAuth(() => this.state, world);
+  }
 
   reset(): void {
     this.windows.reset();
@@ -69,7 +79,12 @@ export class FeishuOpenApi {
 
   /** Every issued tenant token stops working at once (as after an app secret reset): clients must renew. */
   expireIssuedTokens(): void {
-    for (const entry of this.state.issuedTokens.values()) entry.expiresAt = 0;
+    for (const entry of this.state.issuedTokens.values()) if (entry.token.kind === 'tenant') entry.expiresAt = 0;
+  }
+
+  /** A request to `accounts.<brand domain>`: the OAuth authorize and consent pages. */
+  handleAccounts(brand: Brand, request: IncomingMessage, body: Buffer, url: URL, reply: Reply): ApiOutcome {
+    return handleAccounts({ brand, token: NO_CALLER, world: this.world(), state: this.state, request, body, url, params: [], reply, now: this.now() });
   }
 
   handle(brand: Brand, request: IncomingMessage, body: Buffer, url: URL, reply: Reply): ApiOutcome {
@@ -109,6 +124,7 @@ export class FeishuOpenApi {
     // A server error happens behind the gateway, which let the call through (and counted it).
     const late = this.faults.afterLimits(endpoint);
     if (late?.kind === 'server-error') {
+      if (late.variant === 'envelope' && route.errors === 'oauth') return { endpoint, fault: 'server-error', ...oauthError(ctx, 20050) };
       if (late.variant === 'envelope') return { endpoint, fault: 'server-error', ...fail(ctx, 500, INJECTED_ERROR_CODE, 'internal error') };
       sendText(reply, 502, BAD_GATEWAY_PAGE, 'text/html');
       return { endpoint, fault: 'server-error' };
@@ -122,7 +138,9 @@ export class FeishuOpenApi {
     const value = match[1];
     const issued = this.state.issuedTokens.get(value);
     if (issued && issued.token.brand === brand) {
-      if (issued.expiresAt <= this.now()) return { error: { code: 99991677, msg: 'Authentication token expired. Please refresh access token.' } };
+      const now = this.now();
+      if (issued.expiresAt <= now) return { error: { code: 99991677, msg: 'Authentication token expired. Please refresh access token.' } };
+      if (issued.invalidAt !== undefined && issued.invalidAt <= now) return { error: { code: 99991668, msg: 'Invalid access token for authorization. Please make a request with token attached.' } };
       return { token: issued.token };
     }
     const token = this.world().tokens.find((t) => t.token === value && t.brand === brand);

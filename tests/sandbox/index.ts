@@ -6,6 +6,15 @@ export { APPS, BASES, BOARDS, BULK, DRIVE, SHEETS, WIKI } from './fixtures/ids';
 export { BULK_DOC60, bulkDocument, type BulkDocument, type BulkFile, type BulkOptions } from './fixtures/bulk';
 export { BULK_FILES } from './fixtures/bulk-files';
 export { buildBlocks, demoMedia, ALL_SCOPES, type SandboxApp, type SandboxBase, type SandboxMailbox, type SandboxSpreadsheet } from './world';
+export { DEFAULT_OAUTH_USERS, oauthUserOf, type SandboxOAuthUser, type SandboxToken } from './world';
+export { OAUTH_TOKEN_ENDPOINT, OFFLINE_ACCESS, REFRESH_CHAIN_MS, REFRESH_GRACE_MS, type OAuthErrorCode, type SandboxOAuth } from './api/oauth';
+export {
+  DEFAULT_ACCESS_TOKEN_LIFETIME_SECONDS,
+  DEFAULT_REFRESH_TOKEN_LIFETIME_SECONDS,
+  type AuthorizeRequestRecord,
+  type TokenRequestRecord,
+} from './api/oauth-state';
+export { AUTHORIZATION_CODE_LIFETIME_MS, AUTHORIZE_PATH, CONSENT_CONFIRM_PATH, MAX_AUTHORIZE_SCOPES } from './accounts-host';
 export { APP_EXPECT } from './fixtures/apps';
 export { BASE_ATTACHMENTS, BASE_FIELD_IDS, INVOICE_RECORD_COUNT } from './fixtures/bases';
 export { BOARD_IMAGES, DRIVE_FILES } from './fixtures/drive';

@@ -1,8 +1,9 @@
 /**
  * The sandbox: one local HTTPS server that plays every remote host the extension talks to (Feishu and Lark web
- * pages, Open API, drive stream hosts; Ekuaibao's web app, Open API, object store and DingPan host), chosen by the
- * Host header. Chromium reaches it under the real host names through `--host-resolver-rules`; Node tests through
- * `sandboxFetch`. Every request is logged for assertions. `faults` injects failures on the Feishu side (faults.ts).
+ * pages, Open API, OAuth accounts hosts, drive stream hosts; Ekuaibao's web app, Open API, object store and DingPan
+ * host), chosen by the Host header. Chromium reaches it under the real host names through `--host-resolver-rules`;
+ * Node tests through `sandboxFetch`. Every request is logged for assertions. `faults` injects failures on the Feishu
+ * side (faults.ts).
  */
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -27,7 +28,7 @@ export interface RecordedRequest {
   /** The body as UTF-8 (at most 64 KB), for every request that has one. */
   readonly bodyText?: string;
   status: number;
-  /** Open API only (Feishu and Ekuaibao): the endpoint id; Feishu also the `code` answered. */
+  /** Open API (Feishu and Ekuaibao) and Feishu accounts pages: the endpoint id; Feishu also the `code` answered. */
   endpoint?: string;
   code?: number;
   /** Ekuaibao downloadurls only: the length of the array received. */
@@ -45,6 +46,12 @@ export interface SandboxOptions {
   readonly tls?: boolean;
   /** Trickle file bodies from the stream hosts at this many bytes per second (demo only, so progress shows). */
   readonly throttleBytesPerSecond?: number;
+  /**
+   * The Open API's and accounts pages' clock (default `Date.now`, as captured at start, so a faked `Date` does not
+   * move it): rate windows, the lifetimes of issued tokens, OAuth consents, codes and refresh tokens, and the expiry
+   * stamped on stream links (the stream host checks them against `Date.now()`). A test may run it ahead.
+   */
+  readonly now?: () => number;
 }
 
 export interface Sandbox {
@@ -59,7 +66,10 @@ export interface Sandbox {
   readonly ekuaibao: EkuaibaoOpenApi;
   /** Opt-in failures of the Feishu Open API and stream host (rate-limit bursts, 5xx, dropped connections, …). */
   readonly faults: SandboxFaults;
-  /** Forget the log, the rate windows, issued tokens and links, armed faults, Feishu's and Ekuaibao's (the world stays). */
+  /**
+   * Forget the log, the rate windows, issued tokens and links, armed faults, Feishu's and Ekuaibao's, and the OAuth
+   * flow's codes, grants, records and control settings (the world stays).
+   */
   reset(): void;
   close(): Promise<void>;
 }
@@ -80,7 +90,7 @@ function brandOfHost(host: string): Brand | null {
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   let world = options.world ?? createDemoWorld();
   const log: RecordedRequest[] = [];
-  const api = new FeishuOpenApi(() => world);
+  const api = new FeishuOpenApi(() => world, options.now);
   const ekuaibao = new EkuaibaoOpenApi(() => world.ekuaibao);
 
   const handler = (request: IncomingMessage, body: Buffer, response: ServerResponse) => {
@@ -128,6 +138,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       if (outcome.fault !== undefined) entry.fault = outcome.fault;
       if (outcome.rateLimitReset !== undefined) entry.rateLimitReset = outcome.rateLimitReset;
       if (outcome.fault === 'dropped') delivery = 'none';
+    } else if (host === `accounts.${BRAND_DOMAINS[brand]}`) {
+      const outcome = api.handleAccounts(brand, request, body, url, reply);
+      if (outcome.endpoint !== undefined) entry.endpoint = outcome.endpoint;
+      if (outcome.code !== undefined) entry.code = outcome.code;
     } else if (host === `internal-api-drive-stream.${BRAND_DOMAINS[brand]}`) {
       const outcome = handleStream(api, world, request, url, reply, Date.now());
       if (outcome.fault !== undefined) entry.fault = outcome.fault;

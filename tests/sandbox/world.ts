@@ -25,7 +25,10 @@ export interface SandboxToken {
   readonly name: string;
   readonly scopes: readonly string[];
   readonly expired?: boolean;
-  /** For tenant tokens issued by the auth endpoint: the app id, which `readers` lists may name. */
+  /**
+   * For issued tokens, what `readers` lists (and mailbox owners) may name instead of the token value: the app id for
+   * tenant tokens (auth endpoint), the world user token the OAuth user acts as for user tokens (OAuth token endpoint).
+   */
   readonly issuedFor?: string;
 }
 
@@ -60,6 +63,20 @@ export interface SandboxApp {
   readonly scopes: readonly string[];
   /** Lifetime of issued tokens in seconds (documented: at most 7200). */
   readonly tokenLifetimeSeconds: number;
+  /** OAuth: the registered redirect URLs (开发者后台 → 安全设置 → 重定向 URL), compared exactly; default none. */
+  readonly redirectUris?: readonly string[];
+  /** OAuth: the scopes enabled for user tokens (asking for others → 20027); default `ALL_SCOPES` and `offline_access`. */
+  readonly userScopes?: readonly string[];
+  /** OAuth: the "刷新 user_access_token" security switch; off → no refresh tokens, refreshing answers 20074. Default on. */
+  readonly refreshEnabled?: boolean;
+}
+
+/** Who is signed in on a brand's accounts host and authorizes apps (OAuth). */
+export interface SandboxOAuthUser {
+  readonly brand: Brand;
+  readonly name: string;
+  /** A world user token's value: tokens issued to this user carry it as `issuedFor`, so they read what it reads. */
+  readonly actsAs: string;
 }
 
 export interface SandboxWikiNode {
@@ -182,6 +199,8 @@ export interface SandboxWorld {
   readonly media: SandboxMedia[];
   readonly tenantName: string;
   readonly apps?: SandboxApp[];
+  /** The OAuth user of each brand; a brand without one has its `DEFAULT_OAUTH_USERS` entry. */
+  readonly oauthUsers?: readonly SandboxOAuthUser[];
   readonly wikiNodes?: SandboxWikiNode[];
   readonly spreadsheets?: SandboxSpreadsheet[];
   readonly bases?: SandboxBase[];
@@ -343,6 +362,17 @@ export const TOKENS = {
   feishuNoMediaScope: 'u-sandbox-feishu-no-media-scope-111111111111111',
   larkUser: 'u-sandbox-lark-user-2b8e1f0c9d7a6b5c4d3e2f1a0b9c8d7e',
 } as const;
+
+/** The signed-in user of each brand's accounts host unless the world names one: 张三 (Feishu), Alex Kim (Lark). */
+export const DEFAULT_OAUTH_USERS: Readonly<Record<Brand, SandboxOAuthUser>> = {
+  feishu: { brand: 'feishu', name: '张三', actsAs: TOKENS.feishuUser },
+  lark: { brand: 'lark', name: 'Alex Kim', actsAs: TOKENS.larkUser },
+};
+
+/** The user signed in on `brand`'s accounts host. */
+export function oauthUserOf(world: SandboxWorld, brand: Brand): SandboxOAuthUser {
+  return world.oauthUsers?.find((u) => u.brand === brand) ?? DEFAULT_OAUTH_USERS[brand];
+}
 
 export const DOCS = {
   /** The showcase document: 16 attachments over three block pages, hostile and duplicate names included. */

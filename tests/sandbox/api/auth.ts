@@ -41,7 +41,9 @@ export const authRoutes: Route[] = [
 
       let current: { value: string; expiresAt: number } | undefined;
       for (const [value, entry] of ctx.state.issuedTokens) {
-        if (entry.appId === app.appId && entry.token.brand === app.brand && entry.expiresAt > ctx.now) current = { value, expiresAt: entry.expiresAt };
+        if (entry.token.kind === 'tenant' && entry.appId === app.appId && entry.token.brand === app.brand && entry.expiresAt > ctx.now) {
+          current = { value, expiresAt: entry.expiresAt };
+        }
       }
       if (current && current.expiresAt - ctx.now >= TENANT_TOKEN_RENEW_MS) {
         sendJson(ctx.reply, 200, { code: 0, msg: 'ok', tenant_access_token: current.value, expire: Math.floor((current.expiresAt - ctx.now) / 1000) });

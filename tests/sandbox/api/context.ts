@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import type { FaultKind } from '../faults';
 import { sendJson, type Reply } from '../http-util';
 import type { Brand, SandboxMedia, SandboxToken, SandboxWorld } from '../world';
+import { newOAuthState, type OAuthState } from './oauth-state';
 
 export const BRAND_DOMAINS: Record<Brand, string> = { feishu: 'feishu.cn', lark: 'larksuite.com' };
 
@@ -34,16 +35,28 @@ export interface StreamLink {
   usesLeft?: number;
 }
 
+/** A token issued by one of the token endpoints: valid until its `expiresAt` (99991677 after). */
+export interface IssuedToken {
+  readonly token: SandboxToken;
+  expiresAt: number;
+  /** The app it was issued to (the OAuth client for user tokens). */
+  readonly appId: string;
+  /** User tokens replaced by a refresh: invalid (99991668) from this time on, if not expired before. */
+  invalidAt?: number;
+}
+
 /** Mutable state of one sandbox run (reset between tests), shared by the routes and the stream host. */
 export interface SandboxState {
   /** Codes handed out in download URLs → what they unlock. */
   readonly streamLinks: Map<string, StreamLink>;
-  /** Tenant tokens issued by `auth/v3/tenant_access_token/internal`, valid until their `expiresAt`. */
-  readonly issuedTokens: Map<string, { token: SandboxToken; expiresAt: number; appId: string }>;
+  /** Tenant tokens (`auth/v3/tenant_access_token/internal`) and user tokens (`authen/v2/oauth/token`). */
+  readonly issuedTokens: Map<string, IssuedToken>;
+  /** The OAuth flow's codes, refresh tokens, grants and test settings (api/oauth-state.ts). */
+  readonly oauth: OAuthState;
 }
 
 export function newState(): SandboxState {
-  return { streamLinks: new Map(), issuedTokens: new Map() };
+  return { streamLinks: new Map(), issuedTokens: new Map(), oauth: newOAuthState() };
 }
 
 export interface ApiContext {
@@ -71,6 +84,11 @@ export interface Route {
   readonly limits?: readonly RouteLimit[];
   /** 'bearer' (default): the gateway checks the Authorization header first. 'none': token endpoints. */
   readonly auth?: 'bearer' | 'none';
+  /**
+   * 'oauth': the route answers RFC-6749-shaped errors, so an injected server error is answered as its own
+   * (500 `{code: 20050, error: 'server_error', error_description}`) instead of the generic envelope.
+   */
+  readonly errors?: 'envelope' | 'oauth';
   handle(ctx: ApiContext): ApiOutcome;
 }
 

@@ -9,7 +9,9 @@ export const identityRoutes: Route[] = [
     limits: [perSecond(50), perMinute(1000)],
     handle(ctx) {
       if (ctx.token.kind !== 'user') return fail(ctx, 400, 99991668, 'Invalid access token for authorization. Please make a request with token attached.');
-      return ok(ctx, { name: ctx.token.name, en_name: ctx.token.name, tenant_key: 'sandbox-tenant', open_id: `ou_${ctx.token.token.slice(-12)}` });
+      // The user, not the token: tokens issued through OAuth have the open_id of the world token they act as.
+      const user = ctx.token.issuedFor ?? ctx.token.token;
+      return ok(ctx, { name: ctx.token.name, en_name: ctx.token.name, tenant_key: 'sandbox-tenant', open_id: `ou_${user.slice(-12)}` });
     },
   },
   {

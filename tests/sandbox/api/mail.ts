@@ -31,7 +31,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { SandboxMailAttachment, SandboxMailbox, SandboxMailMessage } from '../world';
-import { fail, hasScope, ok, perMinute, perSecond, requireScope, streamLink, type ApiContext, type ApiOutcome, type Route } from './context';
+import { canRead, fail, hasScope, ok, perMinute, perSecond, requireScope, streamLink, type ApiContext, type ApiOutcome, type Route } from './context';
 
 export const MAIL_LIST_MAX_PAGE_SIZE = 20;
 export const MAIL_DOWNLOAD_URL_MAX_IDS = 20;
@@ -69,10 +69,10 @@ function findMailbox(ctx: ApiContext, id: string): SandboxMailbox | ApiOutcome {
   const mailboxes = (ctx.world.mailboxes ?? []).filter((m) => m.brand === ctx.brand);
   if (id === 'me') {
     if (ctx.token.kind !== 'user') return paramError(ctx, 'user_mailbox_id "me" needs a user_access_token');
-    return mailboxes.find((m) => m.owners.includes(ctx.token.token)) ?? paramError(ctx, 'the user has no mailbox');
+    return mailboxes.find((m) => canRead(ctx.token, m.owners)) ?? paramError(ctx, 'the user has no mailbox');
   }
   const mailbox = mailboxes.find((m) => m.address.toLowerCase() === id.toLowerCase());
-  if (!mailbox || ctx.token.kind !== 'user' || !mailbox.owners.includes(ctx.token.token)) return noPermission(ctx);
+  if (!mailbox || ctx.token.kind !== 'user' || !canRead(ctx.token, mailbox.owners)) return noPermission(ctx);
   return mailbox;
 }
 
@@ -88,7 +88,7 @@ const base64url = (text: string) => Buffer.from(text, 'utf8').toString('base64ur
 const digest = (seed: string) => createHash('sha256').update(seed).digest('hex');
 
 function ownerName(mailbox: SandboxMailbox, ctx: ApiContext): string {
-  return ctx.token.kind === 'user' && mailbox.owners.includes(ctx.token.token) ? ctx.token.name : mailbox.address.split('@')[0]!;
+  return ctx.token.kind === 'user' && canRead(ctx.token, mailbox.owners) ? ctx.token.name : mailbox.address.split('@')[0]!;
 }
 
 export function mailCid(attachment: SandboxMailAttachment): string {
