@@ -84,7 +84,9 @@ export class FeishuClients {
   async hasCredentials(): Promise<boolean> {
     const settings = await loadSettings();
     if (!hasFeishuCredentials(settings)) return false;
-    return settings.feishu.authMode !== 'oauth' || (await this.userTokens.current()) !== null;
+    if (settings.feishu.authMode !== 'oauth') return true;
+    // A sign-in that ended is listed anyway: the list then says why (no call is made without a token).
+    return (await this.userTokens.current()) !== null || (await this.userTokens.notes()).ended !== null;
   }
 
   /** Tenant tokens cannot read a user's mailbox (`me`): Mail needs a user's token (pasted, or signed in). */

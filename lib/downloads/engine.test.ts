@@ -831,6 +831,23 @@ describe('DownloadEngine: control and faults', () => {
     expect(states(done)).toEqual(['done', 'done', 'done']);
   });
 
+  it('asks again, after resuming, for the links a refused batch left unused (they were refused with the old grant)', async () => {
+    // A signed-in user had not granted a scope: the whole batch was refused, one item paused the job.
+    const refused: Problem = { kind: 'scope-missing', code: 99991679, scopes: ['docs:document.media:download'], remedy: 'consent' };
+    const resolver = fakeResolver({ problems: { boxcnA: [refused], boxcnB: [refused], boxcnC: [refused] } });
+    const { engine, downloads } = setup({ resolver, engine: { concurrency: 1 } });
+    const job = await engine.startJob(newJob(['boxcnA', 'boxcnB', 'boxcnC'].map((t) => attachment(t, `${t}.pdf`))));
+    await vi.waitFor(async () => expect((await jobOf(engine, job.id)).paused?.problem).toEqual(refused));
+    expect(resolver.calls).toEqual([['boxcnA', 'boxcnB', 'boxcnC']]);
+
+    // The user grants it: the refusals kept for B and C are stale, and are not handed out.
+    await engine.resumeHeldJobs(new Set(['scope-missing']));
+    const done = await finished(engine, job.id);
+    expect(states(done)).toEqual(['done', 'done', 'done']);
+    expect(done.paused).toBeUndefined();
+    expect(downloads.started).toHaveLength(3);
+  });
+
   it('does not resume a job the user paused when credentials change', async () => {
     const downloads = new FakeDownloads();
     const { engine } = setup({ downloads });

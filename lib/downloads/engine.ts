@@ -398,6 +398,8 @@ export class DownloadEngine {
     const job = this.findJob(jobId);
     if (!job?.paused) return job;
     job.paused = undefined;
+    // Refusals that came with the batch which paused the job are stale now (new credentials, a new grant).
+    for (const batcher of this.batchers.values()) batcher.dropProblems();
     for (const item of job.items) {
       if (item.state === 'downloading' && item.downloadId !== undefined) await this.options.downloads.resume(item.downloadId).catch(() => undefined);
     }

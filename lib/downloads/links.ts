@@ -48,6 +48,11 @@ export class LinkBatcher {
     this.handedOut.delete(attachmentId);
   }
 
+  /** Forget every refusal not yet handed out: they are asked for again (after a pause, things may have changed). */
+  dropProblems(): void {
+    for (const [id, result] of this.ready) if ('problem' in result) this.ready.delete(id);
+  }
+
   /** Forget a link not used (e.g. the item was cancelled). */
   drop(attachmentId: string): void {
     this.ready.delete(attachmentId);

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { ProblemError, USER_SCOPE_NOT_GRANTED, type Problem } from '../core/problem';
 import { realClock, type Clock, type RateLimit, type RateLimiterRegistry } from '../downloads/rate-limit';
 import { isRateLimited, isTransientFailure, problemFromFeishu } from './errors';
+import { consentScopesFor } from './oauth';
 import { EnvelopeSchema } from './schemas';
 
 export interface Endpoint {
@@ -257,8 +258,9 @@ export class FeishuClient {
       });
       if (isTransientFailure(response.status, code)) throw transient(problem);
       if (problem.kind === 'scope-missing' && code === USER_SCOPE_NOT_GRANTED && this.options.onScopeNotGranted) {
-        this.options.onScopeNotGranted(problem.scopes ?? []);
-        throw new ProblemError({ ...problem, remedy: 'consent' });
+        const askFor = consentScopesFor(problem.scopes ?? []);
+        this.options.onScopeNotGranted(askFor);
+        throw new ProblemError({ ...problem, scopes: askFor, remedy: 'consent' });
       }
       throw new ProblemError(problem);
     }

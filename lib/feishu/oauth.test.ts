@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { accountsBaseFor, authorizeUrl, challengeOf, createPkce, createState, MAX_SCOPES, parseCallback, SIGN_IN_SCOPES } from './oauth';
+import { accountsBaseFor, authorizeUrl, challengeOf, consentScopesFor, createPkce, createState, MAX_SCOPES, parseCallback, SIGN_IN_SCOPES } from './oauth';
 
 const REDIRECT = 'https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/';
 
@@ -78,5 +78,13 @@ describe('parseCallback', () => {
 
   it('tells a refusal on the consent page apart', () => {
     expect(parseCallback(`${REDIRECT}?error=access_denied&state=s1`, REDIRECT, 's1')).toEqual({ ok: false, problem: { kind: 'sign-in-required', detail: 'access_denied' } });
+  });
+});
+
+describe('consentScopesFor', () => {
+  it('asks for the one alternative our sign-in uses, else the first named', () => {
+    expect(consentScopesFor(['bitable:app', 'docs:doc', 'docs:document.media:download', 'drive:drive:readonly'])).toEqual(['docs:document.media:download']);
+    expect(consentScopesFor(['task:task:read', 'task:task:write'])).toEqual(['task:task:read']);
+    expect(consentScopesFor([])).toEqual([]);
   });
 });

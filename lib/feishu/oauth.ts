@@ -30,6 +30,16 @@ export const SIGN_IN_SCOPES: readonly string[] = [
   'offline_access',
 ];
 
+/**
+ * What to ask a signed-in user for when the API names the scopes any one of which would do (99991679 lists the
+ * alternatives): the one our sign-in asks for, else the first named. Asking for all could name scopes the app has
+ * not enabled (write scopes among them), which makes the consent page refuse (20027).
+ */
+export function consentScopesFor(alternatives: readonly string[]): string[] {
+  const ours = SIGN_IN_SCOPES.find((scope) => alternatives.includes(scope));
+  return ours ? [ours] : alternatives.slice(0, 1);
+}
+
 /** The documented cap of the authorize page's `scope`. */
 export const MAX_SCOPES = 50;
 

@@ -65,7 +65,7 @@ describe('describeProblem', () => {
   });
 
   it('tells a signed-in user how to grant a missing scope, or to sign in again', () => {
-    const notGranted = { kind: 'scope-missing', code: 99991679, scopes: ['mail:user_mailbox.message.body:read'], remedy: 'consent' } as const;
+    const notGranted: Problem = { kind: 'scope-missing', code: 99991679, scopes: ['mail:user_mailbox.message.body:read'], remedy: 'consent' };
     expect(describeProblem(notGranted)).toBe(
       'You have not allowed mail:user_mailbox.message.body:read when you signed in. Open Settings and press "Grant missing permissions": Feishu then asks for exactly that. (code 99991679)',
     );
