@@ -19,6 +19,7 @@ import {
   type Sandbox,
   type SandboxApp,
 } from './index';
+import { answerConsent, consentForm, openAuthorizePage, type ConsentPage } from './oauth-user';
 
 /** Asymmetric matchers, typed `unknown` (vitest types them `any`). */
 const matching = (pattern: RegExp): unknown => expect.stringMatching(pattern);
@@ -60,44 +61,14 @@ function pkcePair(): { verifier: string; challenge: string } {
   return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
 }
 
-interface Page {
-  readonly status: number;
-  readonly location: string | null;
-  readonly html: string;
-}
+type Page = ConsentPage;
 
 async function openAuthorize(params: Record<string, string>, host = 'accounts.feishu.cn'): Promise<Page> {
-  const response = await send(`https://${host}/open-apis/authen/v1/authorize?${new URLSearchParams(params).toString()}`, { redirect: 'manual' });
-  return { status: response.status, location: response.headers.get('location'), html: await response.text() };
+  return openAuthorizePage(send, `https://${host}/open-apis/authen/v1/authorize?${new URLSearchParams(params).toString()}`);
 }
 
-interface ConsentForm {
-  readonly method: string;
-  readonly action: string;
-  readonly fields: Record<string, string>;
-  readonly buttons: readonly { name: string; value: string; label: string }[];
-}
-
-function consentForm(html: string): ConsentForm {
-  const form = /<form method="(\w+)" action="([^"]+)">([\s\S]*?)<\/form>/.exec(html);
-  if (!form) throw new Error(`no form in ${html}`);
-  const fields = Object.fromEntries([...form[3]!.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1]!, m[2]!]));
-  const buttons = [...form[3]!.matchAll(/<button type="submit" name="([^"]+)" value="([^"]+)">([^<]*)<\/button>/g)].map((m) => ({ name: m[1]!, value: m[2]!, label: m[3]! }));
-  return { method: form[1]!, action: form[2]!, fields, buttons };
-}
-
-/** Clicks a button of the consent page as a browser would: posts the form, does not follow the redirect. */
 async function answer(html: string, label: 'Authorize' | 'Deny', host = 'accounts.feishu.cn'): Promise<Page> {
-  const form = consentForm(html);
-  const button = form.buttons.find((b) => b.label === label)!;
-  const body = new URLSearchParams({ ...form.fields, [button.name]: button.value }).toString();
-  const response = await send(`https://${host}${form.action}`, {
-    method: form.method.toUpperCase(),
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body,
-    redirect: 'manual',
-  });
-  return { status: response.status, location: response.headers.get('location'), html: await response.text() };
+  return answerConsent(send, html, label, host);
 }
 
 interface AuthorizeOptions {
