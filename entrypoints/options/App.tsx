@@ -357,15 +357,14 @@ export function App() {
             error={invalid === 'appSecret' ? i18n.t('options.invalidAppSecret') : undefined}
             help={`${savedSecret ? `${i18n.t('options.appSecretSaved')} ` : ''}${i18n.t('options.appHelp')}`}
           />
-          {authMode === 'oauth' && (
-            <SignInPanel
-              status={signIn}
-              busy={signingIn}
-              onSignIn={() => void runSignIn(SIGN_IN_SCOPES)}
-              onGrantMissing={() => void runSignIn(signIn?.missingScopes ?? [])}
-              onSignOut={() => void signOut()}
-            />
-          )}
+          {/* Always offered, the easiest way in: pressing it chooses the sign-in mode. */}
+          <SignInPanel
+            status={signIn}
+            busy={signingIn}
+            onSignIn={() => void runSignIn(SIGN_IN_SCOPES)}
+            onGrantMissing={() => void runSignIn(signIn?.missingScopes ?? [])}
+            onSignOut={() => void signOut()}
+          />
         </fieldset>
 
         <fieldset>

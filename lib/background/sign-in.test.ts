@@ -15,6 +15,7 @@ import { authorizeUrl, createPkce, createState, parseCallback, SIGN_IN_SCOPES } 
 import { REFRESH_MARGIN_MS } from '../feishu/user-tokens';
 import { DEFAULT_SETTINGS, saveSettings, type Settings } from '../settings';
 import { FeishuClients } from './feishu-clients';
+import { testConnection } from './connection-test';
 import { completeSignIn, signInStatus, signOut } from './sign-in';
 
 const REDIRECT = 'https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/';
@@ -100,6 +101,14 @@ describe('sign in', () => {
     expect(listed.attachments).toHaveLength(16);
     expect(await clients.hasCredentials()).toBe(true);
     expect(await clients.usesTenantToken()).toBe(false);
+  });
+
+  it('"Test connection" with nothing typed tests the signed-in user’s token', async () => {
+    const clients = new FeishuClients(undefined, send);
+    await signedIn(clients);
+    expect(await testConnection({ apiBase: null, accessToken: null, app: null }, clients)).toEqual({ ok: true, apiBase: 'https://open.feishu.cn', tokenKind: 'user', who: '张三' });
+    await signOut(clients);
+    expect(await testConnection({ apiBase: null, accessToken: null, app: null }, clients)).toEqual({ ok: false, apiBase: 'https://open.feishu.cn', problem: { kind: 'sign-in-required' } });
   });
 
   it('refuses a code exchanged with another verifier (PKCE), and a code used twice', async () => {

@@ -33,10 +33,11 @@ async function signIn(options: Page, button = 'Sign in with Feishu'): Promise<vo
   await consent.getByRole('button', { name: 'Authorize' }).click();
 }
 
-async function openOptionsForSignIn(): Promise<Page> {
+/** The options page with the app's ID and secret typed; `chooseMode`: pick the sign-in mode first (the button alone does it too). */
+async function openOptionsForSignIn(chooseMode = true): Promise<Page> {
   const options = await browser.context.newPage();
   await options.goto(browser.extensionUrl('options.html'));
-  await options.getByRole('radio', { name: 'Sign in with Feishu (your own access)' }).check();
+  if (chooseMode) await options.getByRole('radio', { name: 'Sign in with Feishu (your own access)' }).check();
   await expect(options.getByLabel('Redirect URL')).toHaveValue(`https://${browser.extensionId}.chromiumapp.org/`);
   await options.getByLabel('Feishu app ID').fill(APPS.feishu.appId);
   await options.getByLabel('Feishu app secret').fill(APPS.feishu.appSecret);
@@ -53,6 +54,8 @@ test('sign in with Feishu, download; the token expires and is refreshed without 
   await signIn(options);
   await expect(options.getByText('Signed in as 张三 at https://open.feishu.cn.').first()).toBeVisible();
   await expect(options.getByRole('button', { name: 'Sign out' })).toBeVisible();
+  await options.getByRole('button', { name: 'Test connection' }).click();
+  await expect(options.getByRole('status').filter({ hasText: 'Connected to' })).toHaveText('Connected to https://open.feishu.cn as 张三 (user token).');
 
   // The authorize page got PKCE (S256), our redirect URL, a state, and the scopes the features need.
   const [authorize] = sandbox.api.oauth.authorizeRequests;
@@ -103,7 +106,7 @@ test('sign in with Feishu, download; the token expires and is refreshed without 
 });
 
 test('sign out forgets every token; with "Remember on this device" off, nothing secret is written to local storage', async () => {
-  const options = await openOptionsForSignIn();
+  const options = await openOptionsForSignIn(false);
   await options.getByLabel('Remember on this device').uncheck();
   await signIn(options);
   await expect(options.getByText('Signed in as 张三 at https://open.feishu.cn.').first()).toBeVisible();
