@@ -19,7 +19,7 @@ import { createDriveFileResolver } from '../feishu/drive-file';
 import { listFeishuPage } from '../feishu/list-page';
 import { createMailResolver, listMoreMail } from '../feishu/mail';
 import { createFeishuMediaResolver } from '../feishu/media';
-import { listenForMessages, senderContext, type FindFormResult, type StartResult } from '../messaging/protocol';
+import { listenForMessages, type FindFormResult, type StartResult } from '../messaging/protocol';
 import { recognisePage } from '../platforms';
 import { loadSettings, watchSettings, type Settings } from '../settings';
 import { readTabState } from '../core/tab-state';
@@ -34,6 +34,7 @@ import { FeishuClients } from './feishu-clients';
 import { notifyJobEnded, openNotifiedJob } from './job-notifications';
 import { completeSignIn, signInStatus, signOut } from './sign-in';
 import { keepAliveWhileBusy } from './keep-alive';
+import { pageSeenHandler } from './page-seen';
 import { TabService } from './tab-service';
 import { Throttle } from './throttle';
 
@@ -120,16 +121,7 @@ export function startBackground(): void {
   }
 
   listenForMessages({
-    async pageSeen({ url, dom }, sender) {
-      const tabId = sender.tab?.id;
-      if (tabId === undefined || sender.frameId !== 0) return { supported: false };
-      // A content script reports its own page only: the URL must be on the sender's origin.
-      if (senderContext(sender, browser.runtime.id, browser.runtime.getURL('/')) === 'content' && !sameOrigin(url, sender.url)) {
-        return { supported: false };
-      }
-      const state = await tabs.ensure(tabId, url, dom ? { dom } : {});
-      return { supported: state.recognition.status === 'supported' };
-    },
+    pageSeen: pageSeenHandler(tabs),
     getTabState: async ({ tabId }) => tabs.ensure(tabId, (await browser.tabs.get(tabId)).url),
     refreshTab: async ({ tabId }) => tabs.ensure(tabId, (await browser.tabs.get(tabId)).url, { force: true }),
     downloadAll: ({ tabId, messageId }) => downloadAll(tabId, messageId),
@@ -220,12 +212,4 @@ async function listPage(page: PageRef, clients: FeishuClients, ekuaibao: Ekuaiba
 
 async function openList(tabId: number): Promise<void> {
   await browser.tabs.create({ url: tabListUrl(tabId) });
-}
-
-function sameOrigin(url: string, other: string | undefined): boolean {
-  try {
-    return other !== undefined && new URL(url).origin === new URL(other).origin;
-  } catch {
-    return false;
-  }
 }

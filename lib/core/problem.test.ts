@@ -31,3 +31,30 @@ describe('toProblem', () => {
     expect(ProblemSchema.safeParse(toProblem(new Error('x'.repeat(2000)))).success).toBe(true);
   });
 });
+
+describe('credentials in details', () => {
+  const TOKEN = 'u-abcdefghijklmnopqrstuvwxyz0123456789';
+
+  it('never carries a token a thrown error quotes', () => {
+    const problem = toProblem(new Error(`request failed: Authorization: Bearer ${TOKEN}`));
+    expect(problem).toEqual({ kind: 'unknown', detail: 'request failed: Authorization: Bearer [redacted]' });
+    expect(toProblem(`fetch https://app.ekuaibao.com/api/openapi/v1.1/flowDetails?accessToken=${TOKEN}`).detail).not.toContain(TOKEN);
+  });
+
+  it('cuts a token before bounding the detail, so no part of it is left at the edge', () => {
+    const detail = toProblem(new Error(`${'x'.repeat(490)} ${TOKEN}`)).detail ?? '';
+    expect(detail).not.toContain('u-abcdefgh');
+  });
+
+  it('cuts them from a ProblemError\'s problem and message, whoever built it', () => {
+    const error = new ProblemError({ kind: 'network', host: 'open.feishu.cn', detail: `socket hang up (token ${TOKEN})` });
+    expect(error.problem.detail).toBe('socket hang up (token [redacted])');
+    expect(error.message).not.toContain(TOKEN);
+    expect(toProblem(error).detail).not.toContain(TOKEN);
+  });
+
+  it('cuts them from a validation error quoting a value', () => {
+    const result = z.object({ kind: z.literal('user') }).safeParse({ kind: TOKEN });
+    expect(toProblem(result.error).detail).not.toContain(TOKEN);
+  });
+});

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { redactSecrets } from './redact';
 
 /**
  * Why something could not be listed or saved, as data: the UI turns it into words a person can act on
@@ -65,18 +66,25 @@ export const USER_SCOPE_NOT_GRANTED = 99991679;
 /** The `detail` of a `no-link` problem for a mail attachment that Feishu Mail returned in `failed_ids`. */
 export const MAIL_FAILED_ID = 'mail-failed-id';
 
-/** An error that already knows what to tell the user. */
+/**
+ * An error that already knows what to tell the user. Its detail (and so its message, which may reach a log) is cut
+ * free of credentials here, whoever built it: a detail often quotes a server or an exception.
+ */
 export class ProblemError extends Error {
-  constructor(readonly problem: Problem) {
-    super(`${problem.kind}${problem.code ? ` (${problem.code})` : ''}${problem.detail ? `: ${problem.detail}` : ''}`);
+  readonly problem: Problem;
+
+  constructor(problem: Problem) {
+    const safe = problem.detail === undefined ? problem : { ...problem, detail: redactSecrets(problem.detail) };
+    super(`${safe.kind}${safe.code ? ` (${safe.code})` : ''}${safe.detail ? `: ${safe.detail}` : ''}`);
     this.name = 'ProblemError';
+    this.problem = safe;
   }
 }
 
 export function toProblem(error: unknown): Problem {
   if (error instanceof ProblemError) return error.problem;
   // Classic and mini zod errors alike.
-  if (error instanceof z.core.$ZodError) return { kind: 'invalid-response', detail: z.prettifyError(error).slice(0, 500) };
+  if (error instanceof z.core.$ZodError) return { kind: 'invalid-response', detail: redactSecrets(z.prettifyError(error)).slice(0, 500) };
   const detail = error instanceof Error ? error.message : String(error);
-  return { kind: 'unknown', detail: detail.slice(0, 500) };
+  return { kind: 'unknown', detail: redactSecrets(detail).slice(0, 500) };
 }

@@ -1,5 +1,6 @@
 /** Turns an Ekuaibao error answer (any of its shapes) into a Problem a person can act on. */
 import type { Problem } from '../core/problem';
+import { redactSecrets } from '../core/redact';
 import { ErrorBodySchema } from './schemas';
 
 export interface EkuaibaoFailure {
@@ -12,15 +13,20 @@ export interface EkuaibaoFailure {
 
 /** The server's own words, from `errorMessage`, `value.errorMessage`, `msg` or the raw text. */
 export function messageOf(text: string): string {
+  return redactSecrets(rawMessageOf(text)).slice(0, 200);
+}
+
+/** (Gateways echo the request in their error pages, `accessToken=` included: `messageOf` cuts that out.) */
+function rawMessageOf(text: string): string {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    return text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
+    return text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 1000);
   }
   const body = ErrorBodySchema.safeParse(json);
   if (!body.success) return '';
-  return (body.data.errorMessage ?? body.data.value?.errorMessage ?? body.data.msg ?? '').slice(0, 200);
+  return (body.data.errorMessage ?? body.data.value?.errorMessage ?? body.data.msg ?? '').slice(0, 1000);
 }
 
 function codeOf(text: string): number | undefined {

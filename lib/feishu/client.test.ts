@@ -477,6 +477,25 @@ describe('FeishuClient with a scripted remote', () => {
   });
 });
 
+describe('FeishuClient and credentials in answers', () => {
+  it.each<[string, () => Response | Error]>([
+    ['a refusal quoting the token', () => feishuJson(400, { code: 99991663, msg: `Invalid access token for authorization: ${TOKENS.feishuUser}` })],
+    ['a 5xx page quoting the header', () => new Response(`bad gateway (Authorization: Bearer ${TOKENS.feishuUser})`, { status: 502 })],
+    ['a network error quoting the request', () => new TypeError(`fetch failed: GET https://open.feishu.cn/open-apis/x?access_token=${TOKENS.feishuUser}`)],
+  ])('fails with a problem that does not carry the token: %s', async (_name, reply) => {
+    const made = reply();
+    const remote = scriptedFetch([made instanceof Error ? made : () => made]);
+    const c = client(TOKENS.feishuUser, { fetch: remote.fetch, retries: 0 });
+    const error = await getDocument(c, DOCS.weekly).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ProblemError);
+    expect(JSON.stringify((error as ProblemError).problem)).not.toContain(TOKENS.feishuUser);
+    expect((error as ProblemError).message).not.toContain(TOKENS.feishuUser);
+  });
+});
+
 describe('segment', () => {
   it('encodes one path segment', () => {
     expect(segment('UXEAd6cRUoj5pexJZr0cdwaFnpd')).toBe('UXEAd6cRUoj5pexJZr0cdwaFnpd');

@@ -140,3 +140,26 @@ describe('isRateLimited', () => {
     expect(isRateLimited(status, code)).toBe(expected);
   });
 });
+
+describe('problemFromFeishu and credentials', () => {
+  const USER = 'u-abcdefghijklmnopqrstuvwxyz0123456789';
+  const TENANT = 't-g1044ghJ2BZXL7NPQWMR6YH4RQDUGBVCBRM3TKB3';
+
+  it.each<[string, number, number, string]>([
+    ['an invalid user token', 400, 99991663, `Invalid access token for authorization. Please make a request with token attached. token: ${USER}`],
+    ['an expired tenant token', 400, 99991677, `Authentication token expired. (${TENANT})`],
+    ['a Bearer header quoted back', 401, 99991661, `Missing access token for authorization, got header "Bearer ${USER}"`],
+    ['a refused app secret', 400, 10014, 'app secret invalid: {"app_id":"cli_1","app_secret":"SandboxAppSecret0123456789abcdef"}'],
+    ['a scope error with the token', 400, 99991672, `Access denied for ${USER}. One of the following scopes is required: [docx:document:readonly].`],
+    ['a server error', 500, 1771001, `internal error, request accessToken=${USER}`],
+  ])('never carries the token when the server echoes it: %s', (_name, status, code, msg) => {
+    const problem = problemFromFeishu(failure(status, code, msg));
+    expect(problem.detail).toContain('[redacted]');
+    for (const secret of [USER, TENANT, 'SandboxAppSecret0123456789abcdef']) expect(JSON.stringify(problem)).not.toContain(secret);
+  });
+
+  it('still names the scopes of a message that also held a token', () => {
+    const problem = problemFromFeishu(failure(400, 99991672, `Access denied for ${USER}. One of the following scopes is required: [docx:document:readonly].`, [], []));
+    expect(problem).toMatchObject({ kind: 'scope-missing', scopes: ['docx:document:readonly'] });
+  });
+});

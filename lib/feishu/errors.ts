@@ -1,4 +1,5 @@
 import type { Problem } from '../core/problem';
+import { redactSecrets } from '../core/redact';
 
 /** Feishu error codes that mean "the token itself is bad" (see the Open Platform's generic error table). */
 const TOKEN_INVALID = new Set([99991661, 99991663, 99991664, 99991665, 99991668, 99991671]);
@@ -55,7 +56,8 @@ export function scopesFromMessage(msg: string): string[] {
 
 export function problemFromFeishu(failure: FeishuFailure): Problem {
   const { status, code, msg, host } = failure;
-  const base = { code, status, host, detail: msg.slice(0, 300) || undefined };
+  // The server's words, which may quote the token it refused ("invalid access token u-…").
+  const base = { code, status, host, detail: redactSecrets(msg).slice(0, 300) || undefined };
   if (APP_CREDENTIALS.has(code)) return { kind: 'app-credentials-invalid', ...base };
   if (TOKEN_EXPIRED.has(code)) return { kind: 'token-expired', ...base };
   if (TOKEN_INVALID.has(code)) return { kind: 'token-invalid', ...base };

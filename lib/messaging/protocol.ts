@@ -5,6 +5,7 @@
 import { browser, type Browser } from '#imports';
 import * as z from 'zod/mini';
 import { ProblemSchema } from '../core/problem';
+import { redactSecrets } from '../core/redact';
 import { DomSightingSchema, TabStateSchema } from '../core/tab-state';
 
 const TabIdSchema = z.object({ tabId: z.int().check(z.nonnegative()) });
@@ -198,6 +199,7 @@ export async function dispatch(
     const handler = handlers[type] as (d: unknown, s: Browser.runtime.MessageSender) => Promise<unknown>;
     return { ok: true, value: await handler(request.data, sender) };
   } catch (error) {
-    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+    // Shown in the popup or options page: never with a credential an exception may quote.
+    return { ok: false, error: redactSecrets(error instanceof Error ? error.message : String(error)) };
   }
 }

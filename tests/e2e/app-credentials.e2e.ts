@@ -2,7 +2,7 @@ import path from 'node:path';
 import { APPS, createDemoWorld, DOCS, startSandbox, type DemoWorld, type Sandbox } from '../sandbox';
 import { expect, test } from './fixtures';
 import { fileSha256, launchExtensionBrowser, listFiles, sha256, type ExtensionBrowser } from './harness';
-import { expectPlatformRulesKept } from './invariants';
+import { expectNoCredentialLogged, expectPlatformRulesKept, knownFeishuSecrets } from './invariants';
 import { openDocument, openTabList } from './steps';
 
 let world: DemoWorld;
@@ -54,4 +54,7 @@ test('App ID + App Secret: tenant tokens are obtained, renewed when one expires 
   expect(sandbox.log.every((r) => r.host === 'open.feishu.cn' || !JSON.stringify(r).includes(APPS.feishu.appSecret))).toBe(true);
   expect(sandbox.log.every((r) => !r.query.some(([, v]) => v.includes(APPS.feishu.appSecret)))).toBe(true);
   expectPlatformRulesKept(sandbox);
+  // A tenant token expired mid-job and was renewed: neither it, its successor nor the secret shows in a log.
+  expect(sandbox.api.state.issuedTokens.size).toBeGreaterThanOrEqual(2);
+  expectNoCredentialLogged(browser.logs, knownFeishuSecrets(sandbox));
 });

@@ -30,4 +30,6 @@ test('the manifest asks for no more than the extension uses', () => {
     'https://*.hosecloud.com/*',
   ]);
   expect(manifest['optional_host_permissions']).toEqual(['https://*/*']);
+  // No web page and no other extension may message the background.
+  expect(manifest['externally_connectable']).toBeUndefined();
 });

@@ -1,7 +1,7 @@
 import { expect, test } from './fixtures';
 import { DOCS, startSandbox, TOKENS, type Sandbox } from '../sandbox';
 import { launchExtensionBrowser, listFiles, type ExtensionBrowser } from './harness';
-import { expectPlatformRulesKept } from './invariants';
+import { expectNoCredentialLogged, expectPlatformRulesKept, knownFeishuSecrets } from './invariants';
 import { badgeText, openDocument, openTabList, saveFeishuSettings } from './steps';
 
 let sandbox: Sandbox;
@@ -13,9 +13,16 @@ test.beforeEach(async () => {
 });
 
 test.afterEach(async () => {
-  await browser?.close();
-  await sandbox?.close();
+  try {
+    // Refused, expired and unknown tokens make error messages: none of them may carry a token into a log.
+    if (browser) expectNoCredentialLogged(browser.logs, [...knownFeishuSecrets(sandbox), BAD_TOKEN]);
+  } finally {
+    await browser?.close();
+    await sandbox?.close();
+  }
 });
+
+const BAD_TOKEN = 'u-not-a-real-token-0000000000';
 
 test('a document not shared with the token says so, with the code, and how to fix it', async () => {
   await saveFeishuSettings(browser, { token: TOKENS.feishuUser });
@@ -72,7 +79,7 @@ test('"Test connection" answers in words for user, tenant and bad tokens', async
   await page.getByRole('button', { name: 'Test connection' }).click();
   await expect(status).toHaveText('Connected to https://open.larksuite.com as Alex Kim (user token).');
 
-  await token.fill('u-not-a-real-token-0000000000');
+  await token.fill(BAD_TOKEN);
   await page.getByRole('button', { name: 'Test connection' }).click();
   await expect(status).toContainText('rejected the access token');
 

@@ -21,6 +21,11 @@ export interface ExtensionBrowser {
   readonly worker: Worker;
   readonly extensionId: string;
   readonly downloadsDir: string;
+  /**
+   * Everything the extension logged so far, one string a line: the service worker's console and uncaught errors, and
+   * the console and uncaught errors of its pages and content scripts. Tests check that no credential ever shows here.
+   */
+  readonly logs: string[];
   /** chrome-extension://<id>/<page> */
   extensionUrl(page: string): string;
   /** The id of the tab showing `page`. */
@@ -70,6 +75,8 @@ export async function launchExtensionBrowser({ sandbox, lang = 'en-US', download
   });
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
   const extensionId = new URL(worker.url()).host;
+  const logs = collectLogs(context, worker, `chrome-extension://${extensionId}/`);
+  await reportUncaughtErrors(worker);
 
   // Let Chrome itself decide where files go (the profile's download directory and the extension's file names).
   const page = context.pages()[0] ?? (await context.newPage());
@@ -82,6 +89,7 @@ export async function launchExtensionBrowser({ sandbox, lang = 'en-US', download
     worker,
     extensionId,
     downloadsDir,
+    logs,
     extensionUrl: (file) => `chrome-extension://${extensionId}/${file}`,
     async tabIdOf(target) {
       const url = target.url();
@@ -95,6 +103,43 @@ export async function launchExtensionBrowser({ sandbox, lang = 'en-US', download
       if (!keepIn) rmSync(downloadsDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Collects what the extension logs: its service workers' console (a restarted worker included), and console messages and
+ * uncaught errors of its own pages and of scripts it runs in web pages (content scripts), but not the web pages' own.
+ */
+function collectLogs(context: BrowserContext, first: Worker, extensionOrigin: string): string[] {
+  const logs: string[] = [];
+  const ours = (url: string | undefined) => url?.startsWith(extensionOrigin) ?? false;
+  const watched = new WeakSet<Worker>();
+  const watch = (worker: Worker) => {
+    if (!ours(worker.url()) || watched.has(worker)) return;
+    watched.add(worker);
+    worker.on('console', (message) => logs.push(`[worker ${message.type()}] ${message.text()}`));
+  };
+  watch(first);
+  context.on('serviceworker', (worker) => {
+    watch(worker);
+    void reportUncaughtErrors(worker).catch(() => undefined);
+  });
+  context.on('console', (message) => {
+    if (message.worker()) return;
+    if (ours(message.page()?.url()) || ours(message.location().url)) logs.push(`[page ${message.type()}] ${message.text()}`);
+  });
+  context.on('weberror', (error) => {
+    if (ours(error.page()?.url()) || ours(error.location().url)) logs.push(`[page uncaught] ${error.error().stack ?? error.error().message}`);
+  });
+  return logs;
+}
+
+/** A service worker's uncaught errors and unhandled rejections do not reach its console by themselves: send them there. */
+async function reportUncaughtErrors(worker: Worker): Promise<void> {
+  await worker.evaluate(() => {
+    const report = (kind: string, reason: unknown) => console.error(`${kind}: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
+    self.addEventListener('error', (event) => report('uncaught', event.error ?? event.message));
+    self.addEventListener('unhandledrejection', (event) => report('unhandled rejection', event.reason));
+  });
 }
 
 /** Every file under `dir`, as paths relative to it with '/' separators. */

@@ -1,6 +1,6 @@
 /** What the sandbox must never have seen, whatever the test: the platform's limits and our security promises. */
 import { expect } from '@playwright/test';
-import { callsBeforeReset, EKUAIBAO, type Sandbox } from '../sandbox';
+import { APPS, callsBeforeReset, EKUAIBAO, TOKENS, type Sandbox } from '../sandbox';
 
 const API_HOSTS = new Set(['open.feishu.cn', 'open.larksuite.com']);
 /** Private deployments' API origins in the demo world. */
@@ -57,4 +57,21 @@ function issuedEkuaibaoTokens(sandbox: Sandbox): string[] {
 function mentions(request: Sandbox['log'][number], secret: string): boolean {
   const text = JSON.stringify([request.path, request.query, request.headers, request.bodyText ?? '']);
   return text.includes(secret) || text.includes(encodeURIComponent(secret));
+}
+
+/**
+ * Nothing the extension logged (`ExtensionBrowser.logs`: its worker, its pages, its content scripts, uncaught errors
+ * included) holds one of `secrets` (tokens, app secrets, tenant tokens the sandbox issued) or a bearer credential.
+ */
+export function expectNoCredentialLogged(logs: readonly string[], secrets: readonly string[]): void {
+  for (const secret of secrets) {
+    expect(secret.length, 'a secret worth looking for').toBeGreaterThanOrEqual(16);
+    expect(logs.filter((line) => line.includes(secret) || line.includes(encodeURIComponent(secret))), 'log lines with a credential').toEqual([]);
+  }
+  expect(logs.filter((line) => line.includes('Bearer ')), 'log lines with a bearer token').toEqual([]);
+}
+
+/** Every credential of the demo world and every tenant token the sandbox issued so far. */
+export function knownFeishuSecrets(sandbox: Sandbox): string[] {
+  return [...Object.values(TOKENS), ...Object.values(APPS).map((a) => a.appSecret), ...sandbox.api.state.issuedTokens.keys()];
 }

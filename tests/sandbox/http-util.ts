@@ -29,7 +29,9 @@ export function sendText(reply: Reply, status: number, text: string, contentType
 /** RFC 6266 Content-Disposition with an ASCII fallback and the UTF-8 name, as Feishu's stream hosts send it. */
 export function contentDisposition(fileName: string): string {
   const ascii = fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
+  // A lone surrogate has no UTF-8 form (encodeURIComponent throws): it goes as U+FFFD, as a server's encoder sends it.
+  const wellFormed = fileName.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(wellFormed)}`;
 }
 
 /** Serves a file with `Range` support (single ranges; 206 / 416), ETag and Content-Disposition. */

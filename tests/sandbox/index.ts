@@ -19,6 +19,7 @@ export { APP_EXPECT } from './fixtures/apps';
 export { BASE_ATTACHMENTS, BASE_FIELD_IDS, INVOICE_RECORD_COUNT } from './fixtures/bases';
 export { BOARD_IMAGES, DRIVE_FILES } from './fixtures/drive';
 export { EMBEDS, EMBEDS_DOC_ID, CUSTOM_HOST } from './fixtures/embeds';
+export { createHostileWorld, EVIL_DOMAIN, EVIL_HOSTS, FAKE_PAGE_TOKENS, HOSTILE, HOSTILE_NAMES, hostileAttachments, hostileMedia, isEvilHost } from './fixtures/hostile';
 export { MAIL, MAIL_ATTACHMENTS, MAIL_MESSAGE_IDS } from './fixtures/mail';
 export { SHEET_FILES, SHEET_GRIDS } from './fixtures/sheets';
 export { WIKI_NODES } from './fixtures/wiki';

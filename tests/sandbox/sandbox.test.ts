@@ -4,7 +4,7 @@
  * against it would prove nothing about the real service.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createDemoWorld, DOCS, sandboxFetch, startSandbox, TOKENS, type Sandbox } from './index';
+import { createDemoWorld, createHostileWorld, DOCS, EVIL_DOMAIN, EVIL_HOSTS, FAKE_PAGE_TOKENS, HOSTILE, hostileMedia, sandboxFetch, startSandbox, TOKENS, type Sandbox } from './index';
 
 let sandbox: Sandbox;
 let send: typeof fetch;
@@ -274,5 +274,29 @@ describe('the server', () => {
     sandbox.reset();
     expect(sandbox.log).toEqual([]);
     expect((await api(`docx/v1/documents/${DOCS.weekly}`)).status).toBe(200);
+  });
+});
+
+describe('the hostile page and the evil hosts it names', () => {
+  it('resolves every evil host here, refuses it and logs who asked', async () => {
+    expect(sandbox.hostResolverRules).toContain(`MAP ${EVIL_DOMAIN} 127.0.0.1:${sandbox.port}`);
+    expect(sandbox.hostResolverRules).toContain(`MAP *.${EVIL_DOMAIN} 127.0.0.1:${sandbox.port}`);
+    expect(EVIL_HOSTS.every((host) => host === EVIL_DOMAIN || host.endsWith(`.${EVIL_DOMAIN}`))).toBe(true);
+    const response = await send(`https://open.feishu.cn.${EVIL_DOMAIN}/open-apis/authen/v1/user_info`, { headers: { Authorization: 'Bearer x' } });
+    expect(response.status).toBe(403);
+    expect(sandbox.log.map((r) => [r.host, r.path, r.status])).toEqual([[`open.feishu.cn.${EVIL_DOMAIN}`, '/open-apis/authen/v1/user_info', 403]]);
+  });
+
+  it('serves the hostile document with its trap and a policy that keeps the page itself off the evil hosts', async () => {
+    sandbox.world = createHostileWorld();
+    const response = await send(`https://acme.feishu.cn/docx/${HOSTILE.doc}`);
+    const html = await response.text();
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-security-policy')).toContain("img-src 'self' https://internal-api-drive-stream.feishu.cn");
+    for (const trap of [`<base href="https://${EVIL_DOMAIN}/">`, 'window.globalConfig', FAKE_PAGE_TOKENS.user, 'data-file-token="../../x"', `https://open.feishu.cn.${EVIL_DOMAIN}`]) {
+      expect(html).toContain(trap);
+    }
+    // Its real file blocks are there too, one per hostile name.
+    expect(html.match(/data-block-type="file" data-file-token="[A-Za-z0-9]{27}"/g)).toHaveLength(hostileMedia().files.length);
   });
 });

@@ -13,6 +13,7 @@ import { EKUAIBAO_HOST_FAMILIES, EkuaibaoOpenApi, ekuaibaoHostKind } from './eku
 import { handleEkuaibaoPage } from './ekuaibao/web-pages';
 import type { FaultKind, SandboxFaults } from './faults';
 import { BRAND_DOMAINS, FeishuOpenApi } from './feishu-open-api';
+import { EVIL_DOMAIN, isEvilHost } from './fixtures/hostile';
 import { newReply, sendText, type Reply } from './http-util';
 import { handleStream } from './stream-host';
 import { handleWebPage } from './web-pages';
@@ -57,7 +58,7 @@ export interface SandboxOptions {
 export interface Sandbox {
   readonly port: number;
   readonly origin: string;
-  /** For Chromium's `--host-resolver-rules`: every Feishu/Lark and Ekuaibao host family to the sandbox. */
+  /** For Chromium's `--host-resolver-rules`: every Feishu/Lark and Ekuaibao host family (and the evil hosts) to the sandbox. */
   readonly hostResolverRules: string;
   readonly log: RecordedRequest[];
   world: SandboxWorld;
@@ -129,6 +130,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     } else if (ekuaibaoHost === 'dingPan') {
       ekuaibao.files.handleDingPan(request, url, reply, Date.now());
       throttle = options.throttleBytesPerSecond ?? 0;
+    } else if (isEvilHost(host)) {
+      // Hosts a hostile page names (fixtures/hostile.ts): nothing to get here, and the log shows whoever asked.
+      sendText(reply, 403, `${host} is a hostile host`);
     } else if (!brand) {
       sendText(reply, 421, `the sandbox does not serve ${host}`);
     } else if (host === `open.${BRAND_DOMAINS[brand]}` || host === custom?.apiHost) {
@@ -179,9 +183,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   return {
     port,
     origin: `${options.tls === false ? 'http' : 'https'}://127.0.0.1:${port}`,
-    // Custom (private-deployment) hosts of the world resolve here too, so a test can add them in the options page.
+    // Custom (private-deployment) hosts of the world resolve here too, so a test can add them in the options page,
+    // and so do the evil hosts hostile pages name, so that any request to them is seen (and refused).
     hostResolverRules: [
       ...[...SANDBOX_HOST_FAMILIES, ...EKUAIBAO_SANDBOX_HOST_FAMILIES].map((d) => `MAP *.${d} 127.0.0.1:${port}`),
+      `MAP ${EVIL_DOMAIN} 127.0.0.1:${port}`,
+      `MAP *.${EVIL_DOMAIN} 127.0.0.1:${port}`,
       ...(world.customHosts ?? []).flatMap((c) => [`MAP ${c.host} 127.0.0.1:${port}`, `MAP ${c.apiHost} 127.0.0.1:${port}`]),
     ].join(', '),
     log,

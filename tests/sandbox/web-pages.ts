@@ -48,13 +48,15 @@ export function handleWebPage(world: SandboxWorld, brand: Brand, url: URL, reply
   const [kind = '', token = ''] = url.pathname.split('/').filter(Boolean);
   let heading = product;
   let body = '';
+  let extras: SandboxDocument['page'] = undefined;
   let found = true;
   switch (kind) {
     case 'docx': {
       const document = docs.find((d) => d.id === token);
       found = document !== undefined;
       heading = document?.title ?? 'Document';
-      body = document ? visibleBlocks(document, brand) : '';
+      body = document ? visibleBlocks(document, brand) + (document.page?.body ?? '') : '';
+      extras = document?.page;
       break;
     }
     case 'wiki':
@@ -77,7 +79,7 @@ export function handleWebPage(world: SandboxWorld, brand: Brand, url: URL, reply
   const titles = Object.fromEntries(docs.map((d) => [d.id, d.title]));
   const nav = docs.map((d) => `<li><a data-spa href="/docx/${d.id}">${escapeHtml(d.title)}</a></li>`).join('');
   const html = `<!doctype html>
-<html lang="${brand === 'lark' ? 'en' : 'zh-CN'}"><head><meta charset="utf-8"><title>${escapeHtml(heading)} - ${product}</title></head>
+<html lang="${brand === 'lark' ? 'en' : 'zh-CN'}"><head><meta charset="utf-8"><title>${escapeHtml(heading)} - ${product}</title>${extras?.head ?? ''}</head>
 <body>
 <nav><ul id="nav">${nav}<li><a data-spa href="/mindnotes/MindNoteToken00000000000000">Mind map</a></li></ul></nav>
 <main><h1 id="title">${escapeHtml(heading)}</h1><div class="bear-web-x-container" id="content">${body}</div></main>
@@ -96,4 +98,5 @@ export function handleWebPage(world: SandboxWorld, brand: Brand, url: URL, reply
 </script>
 </body></html>`;
   sendText(reply, found ? 200 : 404, html, 'text/html; charset=utf-8');
+  if (extras?.csp) reply.headers['content-security-policy'] = extras.csp;
 }

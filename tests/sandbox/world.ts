@@ -49,6 +49,8 @@ export interface SandboxDocument {
   readonly blocks: readonly Record<string, unknown>[];
   /** Tokens that may read the document and its media; `all` for every valid token of the brand. */
   readonly readers: Readers;
+  /** More for its web page: markup in `<head>` and after the blocks, and a Content-Security-Policy (the hostile page). */
+  readonly page?: { readonly head?: string; readonly body?: string; readonly csp?: string };
 }
 
 /** Who may read a container: every valid token of the brand, or these token values and app ids. */
