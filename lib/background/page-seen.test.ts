@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Browser } from 'wxt/browser';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { TabState } from '../core/tab-state';
-import { dispatch, listenForMessages, PROTOCOL, type Handlers, type MessageType } from '../messaging/protocol';
+import { dispatch, listenForMessages, PROTOCOL, type Handlers, type MessageType, type SignInStatus } from '../messaging/protocol';
 import { pageSeenHandler, senderPage } from './page-seen';
 import type { TabService } from './tab-service';
 
@@ -123,8 +123,13 @@ function handlers(tabs: Pick<TabService, 'ensure'>): { [K in keyof Handlers]: Re
     findForm: vi.fn<Handlers['findForm']>(async () => ({ ok: true, state: TAB_STATE })),
     jobControl: vi.fn<Handlers['jobControl']>(async () => ({ ok: true })),
     testEkuaibaoConnection: vi.fn<Handlers['testEkuaibaoConnection']>(async () => ({ ok: true, apiBase: 'https://app.ekuaibao.com' })),
+    signInStatus: vi.fn<Handlers['signInStatus']>(async () => SIGNED_OUT),
+    completeSignIn: vi.fn<Handlers['completeSignIn']>(async () => ({ ok: true, status: SIGNED_OUT })),
+    signOut: vi.fn<Handlers['signOut']>(async () => SIGNED_OUT),
   };
 }
+
+const SIGNED_OUT: SignInStatus = { redirectUrl: 'https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/', signedIn: null, ended: null, missingScopes: [] };
 
 /** A valid request of each type, so a refusal can only be about the sender. */
 const VALID: { [T in MessageType]: unknown } = {
@@ -137,6 +142,9 @@ const VALID: { [T in MessageType]: unknown } = {
   jobControl: { jobId: 'job-1', action: 'cancel' },
   findForm: { tabId: TAB, code: 'B24000123' },
   testEkuaibaoConnection: { apiBase: 'https://evil.example', accessToken: null, app: null },
+  signInStatus: {},
+  completeSignIn: { code: 'a-code-from-a-page', codeVerifier: 'v'.repeat(43) },
+  signOut: {},
 };
 
 describe('messages into the background', () => {
@@ -159,7 +167,7 @@ describe('messages into the background', () => {
   const extensionOnly = (Object.keys(PROTOCOL) as MessageType[]).filter((type) => !PROTOCOL[type].fromContent);
 
   it('lets content scripts send nothing but pageSeen', () => {
-    expect(extensionOnly).toEqual(['getTabState', 'refreshTab', 'mailMore', 'downloadAll', 'testConnection', 'jobControl', 'findForm', 'testEkuaibaoConnection']);
+    expect(extensionOnly).toEqual(['getTabState', 'refreshTab', 'mailMore', 'downloadAll', 'testConnection', 'jobControl', 'findForm', 'testEkuaibaoConnection', 'signInStatus', 'completeSignIn', 'signOut']);
   });
 
   it.each(extensionOnly)('refuses %s from a content script', async (type) => {
