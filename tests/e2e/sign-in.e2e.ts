@@ -3,7 +3,7 @@ import type { Page } from '@playwright/test';
 import { APPS, DOCS, DRIVE, DRIVE_FILES, createDemoWorld, startSandbox, type DemoWorld, type Sandbox } from '../sandbox';
 import { expect, test } from './fixtures';
 import { fileSha256, launchExtensionBrowser, listFiles, sha256, type ExtensionBrowser } from './harness';
-import { expectPlatformRulesKept } from './invariants';
+import { expectNoCredentialLogged, expectPlatformRulesKept } from './invariants';
 import { downloadAllAndWait, openDocument, openTabList } from './steps';
 
 let world: DemoWorld;
@@ -19,6 +19,10 @@ test.beforeEach(async () => {
 });
 
 test.afterEach(async () => {
+  // Whatever happened, no token of the sign-in, nor the app secret, was logged by the extension.
+  if (browser && sandbox) {
+    expectNoCredentialLogged(browser.logs, [APPS.feishu.appSecret, ...sandbox.api.oauth.issuedAccessTokens(), ...sandbox.api.oauth.issuedRefreshTokens()]);
+  }
   await browser?.close();
   await sandbox?.close();
 });
