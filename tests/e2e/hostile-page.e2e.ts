@@ -27,7 +27,7 @@ import { chromiumObjection, utf8Bytes } from '../unit/chromium-filename-rules';
 import { expect, test } from './fixtures';
 import { fileSha256, launchExtensionBrowser, listFiles, sha256, type ExtensionBrowser } from './harness';
 import { expectNoCredentialLogged, expectPlatformRulesKept, knownFeishuSecrets } from './invariants';
-import { badgeText, downloadAllAndWait, openDocument, openTabList, saveFeishuSettings } from './steps';
+import { badgeText, downloadAllAndWait, openDocument, openOptionsWithApp, openTabList, pressSignIn, saveFeishuSettings } from './steps';
 
 let world: DemoWorld;
 let sandbox: Sandbox;
@@ -165,6 +165,29 @@ test('hostile page, App ID and App Secret: the secret and the tenant tokens only
   expectEverythingSavedSafely();
   expectPlatformRulesKept(sandbox);
   await expectNothingLogged([APPS.feishu.appSecret, ...tenantTokens], list);
+  await expectEvilHostsWatched();
+});
+
+test('hostile page, signed in with Feishu: the user tokens and the app secret only to the API origin, every file safe and exact', async () => {
+  sandbox.api.oauth.registerRedirectUri(APPS.feishu.appId, `https://${browser.extensionId}.chromiumapp.org/`);
+  const options = await openOptionsWithApp(browser);
+  await pressSignIn(browser, options);
+  await expect(options.getByText('Signed in as 张三 at https://open.feishu.cn.').first()).toBeVisible();
+  await options.close();
+
+  const { list } = await listAndDownloadAll();
+
+  const userTokens = [...sandbox.api.oauth.issuedAccessTokens(), ...sandbox.api.oauth.issuedRefreshTokens()];
+  expect(userTokens.length).toBeGreaterThanOrEqual(2);
+  // The secret went to the OAuth token endpoint only; the authorize page got the app ID, never the secret.
+  const withSecret = sandbox.log.filter((r) => mentions(r, APPS.feishu.appSecret));
+  expect(withSecret.map((r) => `${r.host}${r.path}`)).toEqual(withSecret.map(() => `${API_HOST}/open-apis/authen/v2/oauth/token`));
+
+  expectNothingSentToEvilHosts();
+  expectCredentialsOnlyOnTheApiOrigin([APPS.feishu.appSecret, ...userTokens]);
+  expectEverythingSavedSafely();
+  expectPlatformRulesKept(sandbox);
+  await expectNothingLogged([APPS.feishu.appSecret, ...userTokens], list);
   await expectEvilHostsWatched();
 });
 

@@ -4,7 +4,7 @@ import { APPS, DOCS, DRIVE, DRIVE_FILES, createDemoWorld, startSandbox, type Dem
 import { expect, test } from './fixtures';
 import { fileSha256, launchExtensionBrowser, listFiles, sha256, type ExtensionBrowser } from './harness';
 import { expectNoCredentialLogged, expectPlatformRulesKept } from './invariants';
-import { downloadAllAndWait, openDocument, openTabList } from './steps';
+import { downloadAllAndWait, openDocument, openOptionsWithApp, openTabList, pressSignIn } from './steps';
 
 let world: DemoWorld;
 let sandbox: Sandbox;
@@ -29,24 +29,8 @@ test.afterEach(async () => {
 
 const WEEKLY_FOLDER = 'Feishu/项目周报 2026-W47';
 
-/** Options page → "Sign in with Feishu" → the authorize page → "Authorize"; answers the options page. */
-async function signIn(options: Page, button = 'Sign in with Feishu'): Promise<void> {
-  const authorizePage = browser.context.waitForEvent('page', (p) => p.url().startsWith('https://accounts.feishu.cn/'));
-  await options.getByRole('button', { name: button }).click();
-  const consent = await authorizePage;
-  await consent.getByRole('button', { name: 'Authorize' }).click();
-}
-
-/** The options page with the app's ID and secret typed; `chooseMode`: pick the sign-in mode first (the button alone does it too). */
-async function openOptionsForSignIn(chooseMode = true): Promise<Page> {
-  const options = await browser.context.newPage();
-  await options.goto(browser.extensionUrl('options.html'));
-  if (chooseMode) await options.getByRole('radio', { name: 'Sign in with Feishu (your own access)' }).check();
-  await expect(options.getByLabel('Redirect URL')).toHaveValue(`https://${browser.extensionId}.chromiumapp.org/`);
-  await options.getByLabel('Feishu app ID').fill(APPS.feishu.appId);
-  await options.getByLabel('Feishu app secret').fill(APPS.feishu.appSecret);
-  return options;
-}
+const signIn = (options: Page, button?: string) => pressSignIn(browser, options, button);
+const openOptionsForSignIn = (chooseMode?: boolean) => openOptionsWithApp(browser, chooseMode);
 
 /** Everything the extension keeps in its storage areas, as text: where a forgotten token would still show. */
 async function storedText(): Promise<string> {

@@ -1,5 +1,6 @@
 /** Steps shared by the end-to-end tests, written the way a person uses the extension. */
 import { expect, type Page } from '@playwright/test';
+import { APPS } from '../sandbox';
 import type { ExtensionBrowser } from './harness';
 
 export async function saveFeishuSettings(browser: ExtensionBrowser, settings: { apiBase?: string; token: string }): Promise<void> {
@@ -61,4 +62,26 @@ export async function downloadAllAndWait(list: Page, expectedRows: number): Prom
   await expect(rows).toHaveCount(expectedRows);
   await list.getByRole('button', { name: /^Download all/ }).click();
   await expect(rows.filter({ hasText: /^(?:(?!Ready).)*(Done|Failed)/s })).toHaveCount(expectedRows, { timeout: 90_000 });
+}
+
+/**
+ * The options page with the app's ID and secret typed, for signing in; `chooseMode`: pick the sign-in mode first
+ * (pressing "Sign in with Feishu" alone chooses it too).
+ */
+export async function openOptionsWithApp(browser: ExtensionBrowser, chooseMode = true): Promise<Page> {
+  const options = await browser.context.newPage();
+  await options.goto(browser.extensionUrl('options.html'));
+  if (chooseMode) await options.getByRole('radio', { name: 'Sign in with Feishu (your own access)' }).check();
+  await expect(options.getByLabel('Redirect URL')).toHaveValue(`https://${browser.extensionId}.chromiumapp.org/`);
+  await options.getByLabel('Feishu app ID').fill(APPS.feishu.appId);
+  await options.getByLabel('Feishu app secret').fill(APPS.feishu.appSecret);
+  return options;
+}
+
+/** Presses "Sign in with Feishu" (or `button`) and, on the sandbox's authorize page that opens, "Authorize". */
+export async function pressSignIn(browser: ExtensionBrowser, options: Page, button = 'Sign in with Feishu'): Promise<void> {
+  const authorizePage = browser.context.waitForEvent('page', (p) => p.url().startsWith('https://accounts.feishu.cn/'));
+  await options.getByRole('button', { name: button }).click();
+  const consent = await authorizePage;
+  await consent.getByRole('button', { name: 'Authorize' }).click();
 }
