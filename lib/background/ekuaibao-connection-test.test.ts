@@ -8,13 +8,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi, type MockIns
 import type { Browser } from 'wxt/browser';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { createDemoWorld, EKUAIBAO, sandboxFetch, startSandbox, type Sandbox } from '../../tests/sandbox';
-import { ProblemError, type Problem } from '../core/problem';
 import { RateLimiterRegistry } from '../downloads/rate-limit';
 import { fetchForm } from '../ekuaibao/forms';
 import type { RequestOf } from '../messaging/protocol';
 import { DEFAULT_SETTINGS, saveSettings, type Settings } from '../settings';
 import { EkuaibaoClients } from './ekuaibao-clients';
 import { testEkuaibaoConnection } from './ekuaibao-connection-test';
+import { problemOf } from '../../tests/unit/problem-of';
 
 type ConnectionRequest = RequestOf<'testEkuaibaoConnection'>;
 
@@ -55,15 +55,6 @@ function hostPermission(granted: boolean): MockInstance<(permissions: Browser.pe
   return spy.mockResolvedValue(granted);
 }
 
-async function problemOf(promise: Promise<unknown>): Promise<Problem> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProblemError) return error.problem;
-    throw error;
-  }
-  throw new Error('expected a ProblemError');
-}
 
 const calls = () => sandbox.log.map((e) => `${e.host} ${e.endpoint} ${e.status}`);
 

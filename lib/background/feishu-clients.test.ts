@@ -5,11 +5,11 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { z } from 'zod';
 import { APP_EXPECT, createDemoWorld, CUSTOM_HOST, DOCS, sandboxFetch, startSandbox, TOKENS, type Sandbox } from '../../tests/sandbox';
 import type { FeishuPage } from '../core/page';
-import { ProblemError, type Problem } from '../core/problem';
 import { FEISHU_ENDPOINTS } from '../feishu/client';
 import { listDocxAttachments } from '../feishu/docx';
 import { DEFAULT_SETTINGS, saveSettings, type Settings } from '../settings';
 import { FeishuClients } from './feishu-clients';
+import { problemOf } from '../../tests/unit/problem-of';
 
 /** Settings with the given Feishu fields, every other field at its default. */
 function settings(values: Partial<Settings['feishu']>): Settings {
@@ -36,15 +36,6 @@ beforeEach(() => {
   sandbox.reset();
 });
 
-async function problemOf(promise: Promise<unknown>): Promise<Problem> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProblemError) return error.problem;
-    throw error;
-  }
-  throw new Error('expected a ProblemError');
-}
 
 /** Whether the user granted the optional host permission of the private deployment. */
 function hostPermission(granted: boolean): MockInstance<(permissions: Browser.permissions.Permissions) => Promise<boolean>> {

@@ -9,7 +9,6 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { APPS, createDemoWorld, DOCS, sandboxFetch, startSandbox, type Sandbox } from '../../tests/sandbox';
 import { consentAs } from '../../tests/sandbox/oauth-user';
 import type { FeishuPage } from '../core/page';
-import { ProblemError, type Problem } from '../core/problem';
 import { listDocxAttachments } from '../feishu/docx';
 import { authorizeUrl, createPkce, createState, parseCallback, SIGN_IN_SCOPES } from '../feishu/oauth';
 import { REFRESH_MARGIN_MS } from '../feishu/user-tokens';
@@ -17,6 +16,7 @@ import { DEFAULT_SETTINGS, saveSettings, type Settings } from '../settings';
 import { FeishuClients } from './feishu-clients';
 import { testConnection } from './connection-test';
 import { completeSignIn, signInStatus, signOut } from './sign-in';
+import { problemOf } from '../../tests/unit/problem-of';
 
 const REDIRECT = 'https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/';
 const PAGE: FeishuPage = { platform: 'feishu', brand: 'feishu', host: 'acme.feishu.cn', kind: 'docx', token: DOCS.weekly };
@@ -69,15 +69,6 @@ async function signedIn(clients: FeishuClients, settings = signInSettings()): Pr
   expect(result.ok, JSON.stringify(result)).toBe(true);
 }
 
-async function problemOf(promise: Promise<unknown>): Promise<Problem> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProblemError) return error.problem;
-    throw error;
-  }
-  throw new Error('expected a ProblemError');
-}
 
 /** Asymmetric matchers, typed `unknown` (vitest types them `any`). */
 const containing = (shape: object): unknown => expect.objectContaining(shape);

@@ -1,11 +1,12 @@
 // @vitest-environment node
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDemoWorld, sandboxFetch, startSandbox, TOKENS, type Sandbox, type SandboxMedia } from '../../tests/sandbox';
-import { ProblemError, type Problem } from '../core/problem';
+import type { Problem } from '../core/problem';
 import { RateLimiterRegistry } from './rate-limit';
 import { FeishuClient } from '../feishu/client';
 import { fetchTmpDownloadUrls } from '../feishu/media';
 import { createProbe } from './probe';
+import { problemOf } from '../../tests/unit/problem-of';
 
 const STREAM_HOST = 'internal-api-drive-stream.feishu.cn';
 
@@ -33,15 +34,6 @@ async function linkFor(media: SandboxMedia): Promise<string> {
   return result.url;
 }
 
-async function problemOf(promise: Promise<unknown>): Promise<Problem> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProblemError) return error.problem;
-    throw error;
-  }
-  throw new Error('expected the probe to fail with a ProblemError');
-}
 
 describe('createProbe against the sandbox\'s stream host', () => {
   it.each([

@@ -7,11 +7,11 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDemoWorld, EKUAIBAO, sandboxFetch, startSandbox, type Sandbox } from '../../tests/sandbox';
-import { ProblemError, type Problem } from '../core/problem';
 import { RateLimiterRegistry, type Clock } from '../downloads/rate-limit';
 import { EKUAIBAO_ENDPOINTS, EkuaibaoClient, type EkuaibaoClientOptions } from './client';
 import { fetchForm } from './forms';
 import { DownloadUrlsAnswerSchema, FlowDetailsAnswerSchema } from './schemas';
+import { problemOf } from '../../tests/unit/problem-of';
 
 const { travel, deleted } = EKUAIBAO.forms;
 
@@ -72,15 +72,6 @@ function client(options: Partial<EkuaibaoClientOptions> & { token?: string | nul
   });
 }
 
-async function problemOf(promise: Promise<unknown>): Promise<Problem> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProblemError) return error.problem;
-    throw error;
-  }
-  throw new Error('expected a ProblemError');
-}
 
 /** The tokens the sandbox received, in order. */
 const tokensSent = () => sandbox.log.map((e) => new Map(e.query).get('accessToken'));

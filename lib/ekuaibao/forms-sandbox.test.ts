@@ -9,12 +9,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDemoWorld, EKUAIBAO, EKUAIBAO_FILES, sandboxFetch, startSandbox, type ExpectedEkuaibaoFile, type Sandbox } from '../../tests/sandbox';
 import { AttachmentListingSchema, type Attachment, type AttachmentListing, type FormOrigin } from '../core/attachment';
 import type { EkuaibaoPage, FormRef } from '../core/page';
-import { ProblemError, type Problem } from '../core/problem';
 import type { LinkResult } from '../downloads/links';
 import { RateLimiterRegistry } from '../downloads/rate-limit';
 import { EkuaibaoClient } from './client';
 import { createEkuaibaoResolver } from './download-urls';
 import { listEkuaibaoForms } from './forms';
+import { problemOf } from '../../tests/unit/problem-of';
 
 const { travel, marketing, deleted } = EKUAIBAO.forms;
 const byCode: readonly FormRef[] = [{ code: travel.code }, { code: marketing.code }];
@@ -42,15 +42,6 @@ function client(token: string = EKUAIBAO.token): EkuaibaoClient {
 const page = (forms: readonly FormRef[]): EkuaibaoPage => ({ platform: 'ekuaibao', kind: 'forms', host: 'app.ekuaibao.com', forms: [...forms] });
 const list = (forms: readonly FormRef[], token?: string) => listEkuaibaoForms(client(token), page(forms));
 
-async function problemOf(promise: Promise<unknown>): Promise<Problem> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProblemError) return error.problem;
-    throw error;
-  }
-  throw new Error('expected a ProblemError');
-}
 
 const pair = (item: { fileId: string; key: string }) => `${item.fileId}\n${item.key}`;
 const pairOf = (attachment: Attachment) => {

@@ -11,11 +11,12 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { createDemoWorld, EKUAIBAO, EKUAIBAO_REFRESH_POWER_CODE, EKUAIBAO_REFRESHED_TOKEN_LIFETIME_MS, EKUAIBAO_TOKEN_LIFETIME_MS, sandboxFetch, startSandbox, type Sandbox } from '../../tests/sandbox';
-import { ProblemError, type Problem } from '../core/problem';
+import { ProblemError } from '../core/problem';
 import { RateLimiterRegistry, type Clock } from '../downloads/rate-limit';
 import { EkuaibaoClient } from './client';
 import { fetchForm } from './forms';
 import { EkuaibaoTokens, type EkuaibaoApp } from './token';
+import { problemOf } from '../../tests/unit/problem-of';
 
 const APP: EkuaibaoApp = { apiBase: EKUAIBAO.apiBase, appKey: EKUAIBAO.app.appKey, appSecurity: EKUAIBAO.app.appSecurity };
 const MINUTE = 60_000;
@@ -50,15 +51,6 @@ afterEach(() => {
 
 const newTokens = (fetchImpl: typeof fetch = sandboxFetch(sandbox)) => new EkuaibaoTokens(new RateLimiterRegistry(monotonic), fetchImpl);
 
-async function problemOf(promise: Promise<unknown>): Promise<Problem> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProblemError) return error.problem;
-    throw error;
-  }
-  throw new Error('expected a ProblemError');
-}
 
 const authCalls = () => sandbox.log.filter((e) => e.endpoint === 'ekb.auth.get-token' || e.endpoint === 'ekb.auth.refresh');
 const endpoints = () => sandbox.log.map((e) => `${e.endpoint} ${e.status}`);

@@ -14,10 +14,11 @@ import {
 } from '../../tests/sandbox';
 import type { ExpectedBaseAttachment, ExpectedBaseRecord } from '../../tests/sandbox/fixtures/bases';
 import type { Attachment } from '../core/attachment';
-import { ProblemError, type Problem } from '../core/problem';
+import type { Problem } from '../core/problem';
 import { RateLimiterRegistry } from '../downloads/rate-limit';
 import { attachmentValues, bitableExtra, cellText, listBase, type AttachmentValue } from './bitable';
 import { FeishuClient } from './client';
+import { problemOf } from '../../tests/unit/problem-of';
 
 const FEISHU_API = 'https://open.feishu.cn';
 const TABLES = BASES.invoicesTables;
@@ -172,15 +173,6 @@ function client(token: string = TOKENS.feishuUser, fetchImpl: typeof fetch = san
   return new FeishuClient({ apiBase: FEISHU_API, accessToken: async () => token, limiters: new RateLimiterRegistry(), fetch: fetchImpl, retries: 0 });
 }
 
-async function problemOf(promise: Promise<unknown>): Promise<Problem> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProblemError) return error.problem;
-    throw error;
-  }
-  throw new Error('expected a ProblemError');
-}
 
 const TABLE_NAMES: Readonly<Record<string, string>> = { [TABLES.invoices]: '发票', [TABLES.contracts]: '合同', [BASES.advancedTables.only]: '机密资料' };
 

@@ -2,10 +2,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BOARD_IMAGES, createDemoWorld, sandboxFetch, startSandbox, TOKENS, type Sandbox } from '../../tests/sandbox';
 import type { Attachment } from '../core/attachment';
-import { ProblemError, type Problem } from '../core/problem';
 import { RateLimiterRegistry } from '../downloads/rate-limit';
 import { boardImageLink, createBoardResolver } from './board';
 import { FeishuClient } from './client';
+import { problemOf } from '../../tests/unit/problem-of';
 
 const FEISHU_API = 'https://open.feishu.cn';
 const FLOW = BOARD_IMAGES.flow;
@@ -29,15 +29,6 @@ function client(token: string = TOKENS.feishuUser, fetchImpl: typeof fetch = san
   return new FeishuClient({ apiBase: FEISHU_API, accessToken: async () => token, limiters: new RateLimiterRegistry(), fetch: fetchImpl, retries: 0 });
 }
 
-async function problemOf(promise: Promise<unknown>): Promise<Problem> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProblemError) return error.problem;
-    throw error;
-  }
-  throw new Error('expected a ProblemError');
-}
 
 /** The bytes of a `data:<type>;base64,` URL, and its type. */
 function decode(url: string): { type: string; bytes: Buffer } {

@@ -2,10 +2,11 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { createDemoWorld, DOCS, sandboxFetch, startSandbox, TOKENS, type Sandbox } from '../../tests/sandbox';
-import { ProblemError, type Problem } from '../core/problem';
+import { ProblemError } from '../core/problem';
 import { RateLimiterRegistry, type Clock, type EndpointLimiter, type RateLimit } from '../downloads/rate-limit';
 import { FEISHU_ENDPOINTS, FeishuClient, segment, type FeishuClientOptions } from './client';
 import { BlocksPageSchema, DocumentSchema, TenantSchema, TmpDownloadUrlsSchema } from './schemas';
+import { problemOf } from '../../tests/unit/problem-of';
 
 const FEISHU_API = 'https://open.feishu.cn';
 const LARK_API = 'https://open.larksuite.com';
@@ -81,15 +82,6 @@ function getTmpUrls(c: FeishuClient, tokens: readonly string[]) {
   );
 }
 
-async function problemOf(promise: Promise<unknown>): Promise<Problem> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProblemError) return error.problem;
-    throw error;
-  }
-  throw new Error('expected the call to fail with a ProblemError');
-}
 
 /** A response shaped like the Open Platform's. */
 function feishuJson(status: number, body: unknown, headers: Record<string, string> = {}): Response {

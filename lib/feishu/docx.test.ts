@@ -3,10 +3,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDemoWorld, DOCS, EMBEDS, EMBEDS_DOC_ID, sandboxFetch, startSandbox, TOKENS, type Sandbox } from '../../tests/sandbox';
 import { buildBlocks, type DocNode } from '../../tests/sandbox/world';
 import type { FeishuPage } from '../core/page';
-import { ProblemError, type Problem } from '../core/problem';
 import { RateLimiterRegistry } from '../downloads/rate-limit';
 import { FeishuClient } from './client';
 import { fetchAllBlocks, listDocxAttachments, scanDocxBlocks, toAttachments, type DocxAttachmentRef, type DocxEmbeds } from './docx';
+import { problemOf } from '../../tests/unit/problem-of';
 
 const FEISHU_API = 'https://open.feishu.cn';
 
@@ -14,15 +14,6 @@ function feishuPage(token: string, brand: 'feishu' | 'lark' = 'feishu'): Extract
   return { platform: 'feishu', brand, host: brand === 'lark' ? 'acme.larksuite.com' : 'acme.feishu.cn', kind: 'docx', token };
 }
 
-async function problemOf(promise: Promise<unknown>): Promise<Problem> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProblemError) return error.problem;
-    throw error;
-  }
-  throw new Error('expected the call to fail with a ProblemError');
-}
 
 // --- a hand-written block list, in the shape `GET /open-apis/docx/v1/documents/:id/blocks` documents -------------
 

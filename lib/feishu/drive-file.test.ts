@@ -2,10 +2,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDemoWorld, DRIVE_FILES, sandboxFetch, startSandbox, TOKENS, type Sandbox } from '../../tests/sandbox';
 import type { Attachment } from '../core/attachment';
-import { ProblemError, type Problem } from '../core/problem';
 import { RateLimiterRegistry } from '../downloads/rate-limit';
 import { FeishuClient } from './client';
 import { createDriveFileResolver, driveFileAttachment, driveFileLink, probeDriveFile } from './drive-file';
+import { problemOf } from '../../tests/unit/problem-of';
 
 const FEISHU_API = 'https://open.feishu.cn';
 const CONTRACT = DRIVE_FILES.contract;
@@ -36,15 +36,6 @@ function client(token: string = TOKENS.feishuUser, fetchImpl: typeof fetch = san
   return new FeishuClient({ apiBase: FEISHU_API, accessToken: async () => token, limiters: new RateLimiterRegistry(), fetch: fetchImpl, retries: 0 });
 }
 
-async function problemOf(promise: Promise<unknown>): Promise<Problem> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProblemError) return error.problem;
-    throw error;
-  }
-  throw new Error('expected a ProblemError');
-}
 
 /**
  * A remote whose download API answers with a redirect to a signed link on another origin, followed by fetch: the

@@ -21,10 +21,11 @@ import {
 } from '../../tests/sandbox';
 import type { Attachment, AttachmentListing, Listing } from '../core/attachment';
 import type { FeishuPage } from '../core/page';
-import { ProblemError, type Problem } from '../core/problem';
+import type { Problem } from '../core/problem';
 import { RateLimiterRegistry } from '../downloads/rate-limit';
 import { FeishuClient } from './client';
 import { listFeishuPage, type ListOptions } from './list-page';
+import { problemOf } from '../../tests/unit/problem-of';
 
 const FEISHU_API = 'https://open.feishu.cn';
 const HOST = { platform: 'feishu', brand: 'feishu', host: 'acme.feishu.cn' } as const;
@@ -49,15 +50,6 @@ function client(token: string = TOKENS.feishuUser, apiBase = FEISHU_API): Feishu
   return new FeishuClient({ apiBase, accessToken: async () => token, limiters: new RateLimiterRegistry(), fetch: sandboxFetch(sandbox), retries: 0 });
 }
 
-async function problemOf(promise: Promise<unknown>): Promise<Problem> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProblemError) return error.problem;
-    throw error;
-  }
-  throw new Error('expected a ProblemError');
-}
 
 function attachmentsOf(listing: Listing): AttachmentListing {
   if (listing.type !== 'attachments') throw new Error(`expected an attachment listing, got ${listing.type}`);

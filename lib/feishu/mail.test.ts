@@ -13,11 +13,12 @@ import {
   type SandboxWorld,
 } from '../../tests/sandbox';
 import type { Attachment, MailboxListing, MailMessage } from '../core/attachment';
-import { MAIL_FAILED_ID, ProblemError, type Problem } from '../core/problem';
+import { MAIL_FAILED_ID } from '../core/problem';
 import type { LinkResult } from '../downloads/links';
 import { RateLimiterRegistry } from '../downloads/rate-limit';
 import { FeishuClient } from './client';
 import { createMailResolver, fetchMailLinks, listMailbox, listMoreMail, MAIL_IDS_PER_CALL, MAIL_SCAN } from './mail';
+import { problemOf } from '../../tests/unit/problem-of';
 
 const FEISHU_API = 'https://open.feishu.cn';
 const STREAM_LINK = /^https:\/\/internal-api-drive-stream\.feishu\.cn\/space\/api\/box\/stream\/download\/authcode\/\?code=[\w-]+$/;
@@ -46,15 +47,6 @@ function client(token: string = TOKENS.feishuUser): FeishuClient {
   return new FeishuClient({ apiBase: FEISHU_API, accessToken: async () => token, limiters: new RateLimiterRegistry(), fetch: sandboxFetch(sandbox), retries: 0 });
 }
 
-async function problemOf(promise: Promise<unknown>): Promise<Problem> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProblemError) return error.problem;
-    throw error;
-  }
-  throw new Error('expected a ProblemError');
-}
 
 /** The demo mailbox's messages as the world holds them, newest first. */
 const demoMessages = () => createDemoWorld().mailboxes![0]!.messages;

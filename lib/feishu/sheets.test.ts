@@ -14,10 +14,11 @@ import {
 } from '../../tests/sandbox';
 import type { SheetFileExpect } from '../../tests/sandbox/fixtures/sheets';
 import type { Attachment } from '../core/attachment';
-import { ProblemError, type Problem } from '../core/problem';
+import type { Problem } from '../core/problem';
 import { RateLimiterRegistry } from '../downloads/rate-limit';
 import { FeishuClient } from './client';
 import { CELLS_PER_CALL, collectCellAttachments, columnName, listSpreadsheet, planReads, rangeString, type CellRef, type SheetInfo } from './sheets';
+import { problemOf } from '../../tests/unit/problem-of';
 
 const FEISHU_API = 'https://open.feishu.cn';
 const S = SHEETS.budgetSheets;
@@ -234,15 +235,6 @@ function client(token: string = TOKENS.feishuUser): FeishuClient {
   return new FeishuClient({ apiBase: FEISHU_API, accessToken: async () => token, limiters: new RateLimiterRegistry(), fetch: sandboxFetch(sandbox) });
 }
 
-async function problemOf(promise: Promise<unknown>): Promise<Problem> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProblemError) return error.problem;
-    throw error;
-  }
-  throw new Error('expected a ProblemError');
-}
 
 const valuesCalls = () => sandbox.log.filter((e) => e.endpoint === 'sheets.values.batch-get');
 const rangesOf = (entry: { query: readonly (readonly [string, string])[] }) =>

@@ -3,11 +3,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { z } from 'zod';
 import { APP_EXPECT, createDemoWorld, CUSTOM_HOST, DOCS, sandboxFetch, startSandbox, type Sandbox } from '../../tests/sandbox';
-import { ProblemError, type Problem } from '../core/problem';
 import { RateLimiterRegistry, type Clock } from '../downloads/rate-limit';
 import { FEISHU_ENDPOINTS, FeishuClient } from './client';
 import { listDocxAttachments } from './docx';
 import { TenantTokens, type AppCredentials } from './tenant-token';
+import { problemOf } from '../../tests/unit/problem-of';
 
 const FEISHU_API = 'https://open.feishu.cn';
 const APP: AppCredentials = { apiBase: FEISHU_API, appId: APP_EXPECT.appId, appSecret: APP_EXPECT.appSecret };
@@ -54,15 +54,6 @@ function setup(fetchImpl: typeof fetch = sandboxFetch(sandbox)) {
   return { clock, tokens };
 }
 
-async function problemOf(promise: Promise<unknown>): Promise<Problem> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProblemError) return error.problem;
-    throw error;
-  }
-  throw new Error('expected a ProblemError');
-}
 
 const authCalls = () => sandbox.log.filter((e) => e.endpoint === 'auth.tenant-access-token');
 const cached = async () => (await fakeBrowser.storage.session.get('tenant-tokens'))['tenant-tokens'];

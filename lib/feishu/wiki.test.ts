@@ -1,10 +1,10 @@
 // @vitest-environment node
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDemoWorld, sandboxFetch, startSandbox, TOKENS, WIKI, WIKI_NODES, type Sandbox } from '../../tests/sandbox';
-import { ProblemError, type Problem } from '../core/problem';
 import { RateLimiterRegistry } from '../downloads/rate-limit';
 import { FeishuClient } from './client';
 import { resolveWikiNode } from './wiki';
+import { problemOf } from '../../tests/unit/problem-of';
 
 const FEISHU_API = 'https://open.feishu.cn';
 
@@ -27,15 +27,6 @@ function client(token: string = TOKENS.feishuUser, fetchImpl: typeof fetch = san
   return new FeishuClient({ apiBase: FEISHU_API, accessToken: async () => token, limiters: new RateLimiterRegistry(), fetch: fetchImpl, retries: 0 });
 }
 
-async function problemOf(promise: Promise<unknown>): Promise<Problem> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ProblemError) return error.problem;
-    throw error;
-  }
-  throw new Error('expected a ProblemError');
-}
 
 describe('resolveWikiNode', () => {
   it.each([
