@@ -208,10 +208,14 @@ function setup(
 }
 
 async function finished(engine: DownloadEngine, jobId: string): Promise<Job> {
-  await vi.waitFor(async () => {
-    const job = (await engine.getJobs()).find((j) => j.id === jobId);
-    expect(job?.finishedAt).toBeDefined();
-  });
+  // Whether the job ends, not how fast: a loaded 2-core machine needs more than vi.waitFor's default second for 100 items.
+  await vi.waitFor(
+    async () => {
+      const job = (await engine.getJobs()).find((j) => j.id === jobId);
+      expect(job?.finishedAt).toBeDefined();
+    },
+    { timeout: 15_000 },
+  );
   return (await engine.getJobs()).find((j) => j.id === jobId)!;
 }
 
