@@ -104,6 +104,13 @@ test('links that expire mid-job are asked for again, not retried as they are', a
   await options.close();
   await list.getByRole('button', { name: /^Download all/ }).click();
   await expect.poll(() => rowsIn(list, 'Done').count(), { timeout: 60_000 }).toBeGreaterThanOrEqual(11);
+  // Expire them while some wait unused: a poll that lands just after a batch's last link was used would otherwise
+  // expire nothing (the next batch is fetched a moment later, fresh).
+  const waitingLinks = () => {
+    const used = new Set(sandbox.log.filter((r) => r.path.endsWith('/authcode/')).map((r) => r.query.find(([k]) => k === 'code')?.[1]));
+    return [...sandbox.api.state.streamLinks.keys()].filter((code) => !used.has(code)).length;
+  };
+  await expect.poll(waitingLinks, { timeout: 30_000, intervals: [20] }).toBeGreaterThan(0);
   sandbox.faults.expireStreamLinks();
   await expect(rowsIn(list, 'Done')).toHaveCount(BULK_FILES.length, { timeout: 90_000 });
   expectAllSavedOnce();
