@@ -60,9 +60,6 @@ export const ProblemSchema = z.object({
 });
 export type Problem = z.infer<typeof ProblemSchema>;
 
-/** Feishu's code for a scope the app has but the signed-in user has not granted (re-consent fixes it). */
-export const USER_SCOPE_NOT_GRANTED = 99991679;
-
 /** The `detail` of a `no-link` problem for a mail attachment that Feishu Mail returned in `failed_ids`. */
 export const MAIL_FAILED_ID = 'mail-failed-id';
 

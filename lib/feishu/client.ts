@@ -4,9 +4,9 @@
  */
 import pRetry from 'p-retry';
 import type { z } from 'zod';
-import { ProblemError, USER_SCOPE_NOT_GRANTED, type Problem } from '../core/problem';
+import { ProblemError, type Problem } from '../core/problem';
 import { realClock, type Clock, type RateLimit, type RateLimiterRegistry } from '../downloads/rate-limit';
-import { isRateLimited, isTransientFailure, problemFromFeishu } from './errors';
+import { isRateLimited, isTransientFailure, problemFromFeishu, USER_SCOPE_NOT_GRANTED } from './errors';
 import { consentScopesFor } from './oauth';
 import { EnvelopeSchema } from './schemas';
 

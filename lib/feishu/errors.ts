@@ -4,8 +4,10 @@ import { redactSecrets } from '../core/redact';
 /** Feishu error codes that mean "the token itself is bad" (see the Open Platform's generic error table). */
 const TOKEN_INVALID = new Set([99991661, 99991663, 99991664, 99991665, 99991668, 99991671]);
 const TOKEN_EXPIRED = new Set([99991677]);
+/** A scope the app has but the signed-in user has not granted (re-consent fixes it). */
+export const USER_SCOPE_NOT_GRANTED = 99991679;
 /** The app or the user lacks a permission scope; `permission_violations` or the message names it. */
-const SCOPE_MISSING = new Set([99991672, 99991676, 99991679]);
+const SCOPE_MISSING = new Set([99991672, 99991676, USER_SCOPE_NOT_GRANTED]);
 /**
  * No access to the object: docx 1770032, wiki 131006, base advanced permission 1254302/1254303, drive 1061004,
  * mail 1230003, sheets 1310213 (v3) / 90213 (v2 values).
