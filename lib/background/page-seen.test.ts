@@ -2,9 +2,10 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Browser } from 'wxt/browser';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { TabState } from '../core/tab-state';
-import { dispatch, listenForMessages, PROTOCOL, type Handlers, type MessageType, type SignInStatus } from '../messaging/protocol';
+import { dispatch, listenForMessages, PROTOCOL, type MessageType } from '../messaging/protocol';
 import { pageSeenHandler, senderPage } from './page-seen';
 import type { TabService } from './tab-service';
+import { fakeHandlers } from '../../tests/unit/fake-handlers';
 
 const EXTENSION_ID = fakeBrowser.runtime.id;
 const ORIGIN = fakeBrowser.runtime.getURL('/');
@@ -112,24 +113,7 @@ describe('pageSeenHandler', () => {
 
 const TAB_STATE: TabState = { tabId: TAB, recognition: { status: 'other' }, listing: { status: 'idle' } };
 
-function handlers(tabs: Pick<TabService, 'ensure'>): { [K in keyof Handlers]: ReturnType<typeof vi.fn<Handlers[K]>> } {
-  return {
-    pageSeen: vi.fn<Handlers['pageSeen']>(pageSeenHandler(tabs)),
-    getTabState: vi.fn<Handlers['getTabState']>(async () => TAB_STATE),
-    refreshTab: vi.fn<Handlers['refreshTab']>(async () => TAB_STATE),
-    mailMore: vi.fn<Handlers['mailMore']>(async () => TAB_STATE),
-    downloadAll: vi.fn<Handlers['downloadAll']>(async () => ({ ok: true, jobId: 'job-1' })),
-    testConnection: vi.fn<Handlers['testConnection']>(async () => ({ ok: true, apiBase: 'https://open.feishu.cn', tokenKind: 'user' })),
-    findForm: vi.fn<Handlers['findForm']>(async () => ({ ok: true, state: TAB_STATE })),
-    jobControl: vi.fn<Handlers['jobControl']>(async () => ({ ok: true })),
-    testEkuaibaoConnection: vi.fn<Handlers['testEkuaibaoConnection']>(async () => ({ ok: true, apiBase: 'https://app.ekuaibao.com' })),
-    signInStatus: vi.fn<Handlers['signInStatus']>(async () => SIGNED_OUT),
-    completeSignIn: vi.fn<Handlers['completeSignIn']>(async () => ({ ok: true, status: SIGNED_OUT })),
-    signOut: vi.fn<Handlers['signOut']>(async () => SIGNED_OUT),
-  };
-}
-
-const SIGNED_OUT: SignInStatus = { redirectUrl: 'https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/', signedIn: null, ended: null, missingScopes: [] };
+const handlers = (tabs: Pick<TabService, 'ensure'>) => fakeHandlers(TAB_STATE, pageSeenHandler(tabs));
 
 /** A valid request of each type, so a refusal can only be about the sender. */
 const VALID: { [T in MessageType]: unknown } = {

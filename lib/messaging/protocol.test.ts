@@ -2,13 +2,13 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Browser } from 'wxt/browser';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { TabState } from '../core/tab-state';
-import { MessageError, dispatch, listenForMessages, senderContext, sendMessage, type Handlers, type SignInStatus } from './protocol';
+import { MessageError, dispatch, listenForMessages, senderContext, sendMessage } from './protocol';
+import { fakeHandlers } from '../../tests/unit/fake-handlers';
 
 const EXTENSION_ID = 'test-extension-id';
 const ORIGIN = `chrome-extension://${EXTENSION_ID}/`;
 const DOC_URL = 'https://acme.feishu.cn/docx/UXEAd6cRUoj5pexJZr0cdwaFnpd';
 
-const SIGNED_OUT: SignInStatus = { redirectUrl: `https://${EXTENSION_ID}.chromiumapp.org/`, signedIn: null, ended: null, missingScopes: [] };
 const TAB_STATE: TabState = { tabId: 4, recognition: { status: 'other' }, listing: { status: 'idle' } };
 
 const popup: Browser.runtime.MessageSender = { id: EXTENSION_ID, url: `${ORIGIN}popup.html` };
@@ -17,22 +17,7 @@ const contentScript: Browser.runtime.MessageSender = { id: EXTENSION_ID, url: DO
 const otherExtension: Browser.runtime.MessageSender = { id: 'abcdefghijklmnopabcdefghijklmnop', url: 'chrome-extension://abcdefghijklmnopabcdefghijklmnop/x.html' };
 const noTabNoOrigin: Browser.runtime.MessageSender = { id: EXTENSION_ID, url: 'https://acme.feishu.cn/' };
 
-function handlers(): { [K in keyof Handlers]: ReturnType<typeof vi.fn<Handlers[K]>> } {
-  return {
-    pageSeen: vi.fn<Handlers['pageSeen']>(async () => ({ supported: true })),
-    getTabState: vi.fn<Handlers['getTabState']>(async () => TAB_STATE),
-    refreshTab: vi.fn<Handlers['refreshTab']>(async () => TAB_STATE),
-    mailMore: vi.fn<Handlers['mailMore']>(async () => TAB_STATE),
-    downloadAll: vi.fn<Handlers['downloadAll']>(async () => ({ ok: true, jobId: 'job-1' })),
-    testConnection: vi.fn<Handlers['testConnection']>(async () => ({ ok: true, apiBase: 'https://open.feishu.cn', tokenKind: 'user', who: '张三' })),
-    findForm: vi.fn<Handlers['findForm']>(async () => ({ ok: true, state: TAB_STATE })),
-    jobControl: vi.fn<Handlers['jobControl']>(async () => ({ ok: true })),
-    testEkuaibaoConnection: vi.fn<Handlers['testEkuaibaoConnection']>(async () => ({ ok: true, apiBase: 'https://app.ekuaibao.com' })),
-    signInStatus: vi.fn<Handlers['signInStatus']>(async () => SIGNED_OUT),
-    completeSignIn: vi.fn<Handlers['completeSignIn']>(async () => ({ ok: true, status: SIGNED_OUT })),
-    signOut: vi.fn<Handlers['signOut']>(async () => SIGNED_OUT),
-  };
-}
+const handlers = () => fakeHandlers(TAB_STATE);
 
 beforeEach(() => {
   fakeBrowser.reset();
